@@ -78,8 +78,10 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "HearthWeb",
+                "HearthWeb", "HearthStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,35 @@
+# Hearth: the two commands are `make run` and `make test`; both set up what they need.
+
+SWIFT := $(or $(shell command -v swift 2>/dev/null),/opt/swift/usr/bin/swift)
+
+# Local services started by scripts/services (override in the environment to point elsewhere).
+export DATABASE_URL ?= postgres://hearth:hearth@127.0.0.1:54329/hearth?sslmode=disable
+export REDIS_URL ?= redis://127.0.0.1:63799/0
+export HEARTH_TEST_DATABASE_URL ?= postgres://hearth:hearth@127.0.0.1:54329/postgres?sslmode=disable
+export HEARTH_TEST_REDIS_URL ?= redis://127.0.0.1:63799/0
+
+.PHONY: run test services services-down build migrate
+
+## Start Postgres and Redis, apply migrations, serve on http://127.0.0.1:8080
+run: services build
+	.build/debug/hearth migrate
+	.build/debug/hearth serve
+
+## Start Postgres and Redis, then run every test
+test: services
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Install (if missing) and start the local Postgres and Redis
+services:
+	scripts/services up
+
+## Stop the local Postgres and Redis
+services-down:
+	scripts/services down
+
+build: services
+	$(SWIFT) build
+
+migrate: services build
+	.build/debug/hearth migrate
