@@ -3,7 +3,7 @@ import HearthPostgres
 
 /// A private PostgreSQL server for tests that stop or restart it, so they never disturb the
 /// shared test server. Its data lives in a temporary folder removed by ``destroy()``.
-public final class DisposablePostgres: Sendable {
+public final class DisposablePostgres: DisposableServer {
     /// Settings for its `postgres` database.
     public let configuration: PostgresConfiguration
     private let root: String
@@ -49,18 +49,5 @@ public final class DisposablePostgres: Sendable {
     public func destroy() async {
         _ = try? await run(asPostgresUser(["\(Self.bin)/pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"]))
         try? FileManager.default.removeItem(atPath: root)
-    }
-
-    /// Starts a server, lends it to `body`, and destroys it afterwards whatever happens.
-    public static func with<Result: Sendable>(_ body: (DisposablePostgres) async throws -> Result) async throws -> Result {
-        let server = try await start()
-        do {
-            let result = try await body(server)
-            await server.destroy()
-            return result
-        } catch {
-            await server.destroy()
-            throw error
-        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HearthRedis
 
 /// A private Redis server for tests that stop or restart it.
-public final class DisposableRedis: Sendable {
+public final class DisposableRedis: DisposableServer {
     /// Settings that reach it.
     public let configuration: RedisConfiguration
 
@@ -41,18 +41,5 @@ public final class DisposableRedis: Sendable {
     /// Stops the server if it runs.
     public func destroy() async {
         _ = try? await stop()
-    }
-
-    /// Starts a server, lends it to `body`, and destroys it afterwards whatever happens.
-    public static func with<Result: Sendable>(_ body: (DisposableRedis) async throws -> Result) async throws -> Result {
-        let server = try await start()
-        do {
-            let result = try await body(server)
-            await server.destroy()
-            return result
-        } catch {
-            await server.destroy()
-            throw error
-        }
     }
 }
