@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything `hearth serve` needs to know, from the environment with local defaults.
@@ -15,6 +16,7 @@ import Logging
 /// | `TEMPLATES_DIR` | `templates` |
 /// | `STATIC_DIR` | `static` |
 /// | `TRUSTED_PROXIES` | empty: comma-separated addresses whose `X-Forwarded-*` headers are believed |
+/// | `BCRYPT_COST` | `12` |
 public struct AppConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -27,6 +29,15 @@ public struct AppConfiguration: Sendable {
     public var templatesDirectory = "templates"
     public var staticDirectory = "static"
     public var trustedProxies: [String] = []
+    /// bcrypt's cost factor (`BCRYPT_COST`); each step doubles the work.
+    public var bcryptCost: UInt8 = 12
+    /// Frames a WebSocket may have waiting before its client counts as stuck and is dropped.
+    public var outboundQueueCapacity = 512
+    /// Messages a user may send in a burst, and the sustained rate after it.
+    public var sendBurst = 10.0
+    public var sendPerSecond = 5.0
+    /// How long after a user's last connection to a room closes "X left" is written, unless they return.
+    public var leaveGrace = Duration.seconds(5)
 
     /// The defaults.
     public init() {}
@@ -61,6 +72,9 @@ public struct AppConfiguration: Sendable {
         redisPoolSize = try integer("REDIS_POOL_SIZE", in: 1...200) ?? redisPoolSize
         templatesDirectory = value("TEMPLATES_DIR") ?? templatesDirectory
         staticDirectory = value("STATIC_DIR") ?? staticDirectory
+        if let cost = try integer("BCRYPT_COST", in: 4...16) {
+            bcryptCost = UInt8(cost)
+        }
         if let proxies = value("TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }

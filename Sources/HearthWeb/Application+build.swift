@@ -1,24 +1,55 @@
 import HearthStorage
 import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
 import Logging
 
-/// The request context every Hearth route sees.
-public typealias AppRequestContext = BasicRequestContext
-
-/// Builds the Hearth application: clients, routes and services. `hearth serve` runs it; tests
-/// call it too, with their own configuration.
+/// Builds the Hearth application: clients, templates, routes and services. `hearth serve` runs
+/// it; tests call it too, with their own configuration.
 ///
-/// Pending migrations are applied before the server accepts connections.
-public func buildApplication(
-    _ configuration: AppConfiguration,
-    logger: Logger
-) throws -> some ApplicationProtocol {
+/// Templates are loaded and checked here, so a broken template stops start-up. Pending
+/// migrations are applied before the server accepts connections.
+public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let services = try AppServices(configuration: configuration, logger: logger)
+    let renderer = try await HTMLRenderer(directory: configuration.templatesDirectory)
+    let users = PostgresUserRepository(client: services.postgres)
+    let rooms = PostgresRoomRepository(client: services.postgres)
+    let messages = PostgresMessageRepository(client: services.postgres)
+    let clientAddress = ClientAddress(trustedProxies: Set(configuration.trustedProxies))
+    let sessions = SessionStore(redis: services.redis, ttl: configuration.sessionTTL)
+    let cookies = SessionCookies(ttl: configuration.sessionTTL, clientAddress: clientAddress)
+    let hub = ChatHub(
+        messages: messages,
+        limits: .init(
+            outboundQueueCapacity: configuration.outboundQueueCapacity, sendBurst: configuration.sendBurst,
+            sendPerSecond: configuration.sendPerSecond, leaveGrace: configuration.leaveGrace
+        ),
+        logger: logger
+    )
+
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: FileMiddleware(configuration.staticDirectory, urlBasePath: "/static", cacheControl: .init([(.text, [.noCache])]), logger: logger))
     HealthController(postgres: services.postgres, redis: services.redis).addRoutes(to: router)
+    router.add(middleware: SessionMiddleware(sessions: sessions, cookies: cookies))
+    AuthController(
+        users: users, sessions: sessions, cookies: cookies, throttle: LoginThrottle(redis: services.redis),
+        clientAddress: clientAddress, renderer: renderer, bcryptCost: configuration.bcryptCost
+    ).addRoutes(to: router)
+    RoomsController(rooms: rooms, messages: messages, hub: hub, renderer: renderer).addRoutes(to: router)
+    ChatSocketController(hub: hub, rooms: rooms, messages: messages).addRoutes(to: router)
 
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(ws: .init(
+                maxFrameSize: ChatSocketController.hardFrameLimit,
+                extensions: [.perMessageDeflate()],
+                autoPing: .enabled(timePeriod: .seconds(30)),
+                // Invalid UTF-8 gets an error frame from the handler instead of a closed socket.
+                validateUTF8: false
+            ))
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
         services: [services.postgres, services.redis],
         logger: logger

@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.resolve()
-        let app = try buildApplication(configuration, logger: options.logger(for: configuration))
+        let app = try await buildApplication(configuration, logger: options.logger(for: configuration))
         try await app.runService()
     }
 }

@@ -22,7 +22,7 @@ import Testing
 
     @Test func healthzAnswers() async throws {
         try await TestDatabase.with { database, _ in
-            let app = try buildApplication(configuration(database), logger: TestEnvironment.logger("web"))
+            let app = try await buildApplication(configuration(database), logger: TestEnvironment.logger("web"))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/healthz", method: .get)
                 #expect(response.status == .ok)
@@ -33,7 +33,7 @@ import Testing
 
     @Test func readyzIsOKWhenPostgresAndRedisAnswer() async throws {
         try await TestDatabase.with { database, _ in
-            let app = try buildApplication(configuration(database), logger: TestEnvironment.logger("web"))
+            let app = try await buildApplication(configuration(database), logger: TestEnvironment.logger("web"))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/readyz", method: .get)
                 #expect(response.status == .ok)
@@ -46,7 +46,7 @@ import Testing
         try await TestDatabase.with { database, _ in
             try await DisposableRedis.with { redis in
                 let url = "redis://127.0.0.1:\(redis.configuration.port)/0"
-                let app = try buildApplication(configuration(database, redisURL: url), logger: TestEnvironment.logger("web"))
+                let app = try await buildApplication(configuration(database, redisURL: url), logger: TestEnvironment.logger("web"))
                 try await app.test(.router) { client in
                     #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
                     try await redis.stop()
@@ -66,7 +66,7 @@ import Testing
             configuration.databaseURL = "postgres://hearth@127.0.0.1:\(server.configuration.port)/postgres?sslmode=disable"
             let redis = try TestEnvironment.redis
             configuration.redisURL = "redis://\(redis.host):\(redis.port)/\(redis.database)"
-            let app = try buildApplication(configuration, logger: TestEnvironment.logger("web"))
+            let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"))
             try await app.test(.router) { client in
                 #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
                 try await server.stop()

@@ -1,0 +1,55 @@
+/// A frame a client sends over the room WebSocket (JSON with a `type`).
+public enum ClientFrame: Sendable, Equatable, Decodable {
+    /// Say something; a body starting with `/` is a command.
+    case send(body: String)
+
+    private enum CodingKeys: String, CodingKey { case type, body }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .type) {
+        case "send":
+            self = .send(body: try container.decode(String.self, forKey: .body))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown frame type \(other)")
+        }
+    }
+}
+
+/// A frame the server sends over the room WebSocket (JSON with a `type`).
+public enum ServerFrame: Sendable, Equatable, Encodable {
+    /// A stored line, live or from catch-up.
+    case message(ChatMessage)
+    /// A line for this client only, not stored (welcome, command replies).
+    case notice(String)
+    /// Something the client sent was refused; nothing was stored.
+    case error(code: String, message: String)
+    /// Who is in the room now.
+    case presence([String])
+    /// Catch-up is done: everything up to `position` has been sent; live messages follow.
+    case ready(position: Int64)
+
+    private enum CodingKeys: String, CodingKey { case type, message, text, code, people, position }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .message(let message):
+            try container.encode("message", forKey: .type)
+            try container.encode(message, forKey: .message)
+        case .notice(let text):
+            try container.encode("notice", forKey: .type)
+            try container.encode(text, forKey: .text)
+        case .error(let code, let message):
+            try container.encode("error", forKey: .type)
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .text)
+        case .presence(let people):
+            try container.encode("presence", forKey: .type)
+            try container.encode(people, forKey: .people)
+        case .ready(let position):
+            try container.encode("ready", forKey: .type)
+            try container.encode(position, forKey: .position)
+        }
+    }
+}

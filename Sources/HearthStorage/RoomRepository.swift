@@ -1,0 +1,69 @@
+import HearthCore
+import HearthPostgres
+
+/// Rooms and memberships.
+public protocol RoomRepository: Sendable {
+    /// Creates a room owned by `owner`, who becomes its first member with the owner role.
+    /// - Throws: ``StorageError/roomNameTaken``.
+    func create(name: String, owner: User) async throws -> Room
+    /// Every room, most recently active first.
+    func all() async throws -> [Room]
+    /// The room of that name, regardless of case.
+    func find(name: String) async throws -> Room?
+    /// Makes `user` a member of `room` if they are not one already.
+    func join(room: Room, user: User) async throws
+}
+
+/// Rooms in PostgreSQL.
+public struct PostgresRoomRepository: RoomRepository {
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func create(name: String, owner: User) async throws -> Room {
+        do {
+            return try await client.withTransaction { connection in
+                let row = try await connection.query("""
+                    INSERT INTO rooms (name, owner_id) VALUES (\(name), \(owner.id))
+                    RETURNING id, name, topic, owner_id, last_active_at
+                    """).first!
+                let room = try Self.room(row)
+                try await connection.query("""
+                    INSERT INTO memberships (room_id, user_id, role) VALUES (\(room.id), \(owner.id), 'owner')
+                    """)
+                return room
+            }
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            throw StorageError.roomNameTaken
+        }
+    }
+
+    public func all() async throws -> [Room] {
+        try await client.query("""
+            SELECT id, name, topic, owner_id, last_active_at FROM rooms
+            ORDER BY last_active_at DESC NULLS LAST, lower(name)
+            """).map(Self.room)
+    }
+
+    public func find(name: String) async throws -> Room? {
+        try await client.query("""
+            SELECT id, name, topic, owner_id, last_active_at FROM rooms WHERE lower(name) = lower(\(name))
+            """).first.map(Self.room)
+    }
+
+    public func join(room: Room, user: User) async throws {
+        try await client.query("""
+            INSERT INTO memberships (room_id, user_id) VALUES (\(room.id), \(user.id))
+            ON CONFLICT (room_id, user_id) DO NOTHING
+            """)
+    }
+
+    static func room(_ row: PostgresRow) throws -> Room {
+        try Room(
+            id: row.decode("id"), name: row.decode("name"), topic: row.decode("topic"),
+            ownerID: row.decode("owner_id"), lastActiveAt: row.decode("last_active_at")
+        )
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import HearthCore
+import HearthPostgres
+import HearthStorage
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// `/rooms/{name}/ws`: the live side of a room. The protocol is in docs/PROTOCOL.md.
+struct ChatSocketController: Sendable {
+    /// Frames larger than this get an error frame.
+    static let maxFrameBytes = 64 * 1024
+    /// Frames larger than this close the socket with 1009 at once.
+    static let hardFrameLimit = 1 << 20
+    /// Invalid frames a connection may send before it is closed.
+    static let strikesAllowed = 3
+    /// Catch-up is read from the database in pages of this many messages.
+    static let catchUpPage = 500
+
+    let hub: ChatHub
+    let rooms: any RoomRepository
+    let messages: any MessageRepository
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.ws("/rooms/:name/ws", shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
+            try await handle(inbound: inbound, outbound: outbound, context: context)
+        }
+    }
+
+    /// Upgrades only a logged-in, same-origin request for a room that exists.
+    @Sendable func shouldUpgrade(_ request: Request, context: AppRequestContext) async throws -> RouterShouldUpgrade {
+        guard context.session?.user != nil else {
+            throw HTTPError(.unauthorized, message: "Log in to chat.")
+        }
+        guard Self.isSameOrigin(request) else {
+            throw HTTPError(.forbidden, message: "WebSocket connections must come from this site.")
+        }
+        guard let name = context.parameters.get("name"), try await rooms.find(name: name) != nil else {
+            throw HTTPError(.notFound, message: "No such room.")
+        }
+        return .upgrade([:])
+    }
+
+    /// The `Origin` header must name the host the request was sent to.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin], let host = request.head.authority else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: WebSocketRouterContext<AppRequestContext>) async throws {
+        guard let user = context.requestContext.session?.user,
+              let name = context.requestContext.parameters.get("name"),
+              let room = try await rooms.find(name: name)
+        else { return }
+        try await rooms.join(room: room, user: user)
+        let after = context.request.uri.queryParameters.get("after").flatMap { Int64($0) }
+        let connection = ChatConnection(user: user, queueCapacity: hub.limits.outboundQueueCapacity)
+        let channel = hub.channel(for: room)
+        connection.queue.push(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.username)! Type /help to see what you can do here.")))
+        // Registered before catch-up is read, so nothing committed meanwhile can be missed;
+        // the writer skips anything catch-up already sent.
+        await channel.connect(connection)
+        let logger = context.logger
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await writeFrames(to: outbound, for: connection, room: room, after: after, logger: logger)
+            }
+            group.addTask {
+                await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
+            }
+            // Whichever side ends first (client gone, socket dropped for being slow) ends both.
+            await group.next()
+            connection.queue.close()
+            group.cancelAll()
+        }
+        await channel.disconnect(connection)
+    }
+
+    // MARK: - Writing
+
+    private func writeFrames(to outbound: WebSocketOutboundWriter, for connection: ChatConnection, room: Room, after: Int64?, logger: Logger) async {
+        do {
+            var lastSent = after ?? 0
+            if let after {
+                var cursor = after
+                while true {
+                    let missed = try await messages.after(roomID: room.id, position: cursor, limit: Self.catchUpPage)
+                    for message in missed {
+                        try await send(FrameEncoder.encode(.message(message)), to: outbound)
+                    }
+                    guard let last = missed.last else { break }
+                    cursor = last.position
+                    lastSent = last.position
+                }
+            }
+            try await send(FrameEncoder.encode(.ready(position: lastSent)), to: outbound)
+            while let frame = await connection.queue.next() {
+                if let position = frame.position {
+                    // Already sent by catch-up: no duplicates.
+                    guard position > lastSent else { continue }
+                    lastSent = position
+                }
+                try await send(frame, to: outbound)
+            }
+            if connection.queue.overflowed {
+                try await outbound.close(.unknown(1013), reason: "too slow; reconnect to catch up")
+            }
+        } catch {
+            logger.debug("stopped writing to a chat socket", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func send(_ frame: OutboundQueue.Frame, to outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.bytes)))
+    }
+
+    // MARK: - Reading
+
+    private func readFrames(from inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, connection: ChatConnection, channel: RoomChannel, room: Room) async {
+        var strikes = 0
+        var reason: (WebSocketErrorCode, String)?
+        var iterator = inbound.makeAsyncIterator()
+        do {
+            while let frame = try await iterator.nextFrame(maxSize: Self.hardFrameLimit) {
+                let refusal = await receive(frame, connection: connection, channel: channel, room: room)
+                guard let refusal else { continue }
+                connection.queue.push(FrameEncoder.encode(.error(code: refusal.code, message: refusal.message)))
+                if refusal.isAbuse { strikes += 1 }
+                if strikes >= Self.strikesAllowed {
+                    reason = refusal.code == "frame_too_large" ? (.messageTooLarge, "frames too large") : (.policyViolation, "too many invalid frames")
+                    break
+                }
+            }
+        } catch {
+            reason = (.messageTooLarge, "frame over \(Self.hardFrameLimit) bytes")
+        }
+        if let (code, text) = reason {
+            // Give the writer a moment to send the last error frame before closing.
+            try? await Task.sleep(for: .milliseconds(50))
+            try? await outbound.close(code, reason: text)
+        }
+    }
+
+    /// Why a frame was refused: an error frame's code and text, and whether it counts as abuse.
+    struct Refusal {
+        let code: String
+        let message: String
+        var isAbuse = false
+    }
+
+    private func receive(_ frame: InboundFrame, connection: ChatConnection, channel: RoomChannel, room: Room) async -> Refusal? {
+        let bytes: ByteBuffer
+        switch frame {
+        case .binary:
+            return Refusal(code: "binary_refused", message: "Binary frames are not accepted; send JSON text frames.", isAbuse: true)
+        case .text(let buffer):
+            bytes = buffer
+        }
+        guard bytes.readableBytes <= Self.maxFrameBytes else {
+            return Refusal(code: "frame_too_large", message: "Frames can be at most \(Self.maxFrameBytes / 1024) KiB.", isAbuse: true)
+        }
+        guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            return Refusal(code: "invalid_utf8", message: "Text frames must be valid UTF-8.", isAbuse: true)
+        }
+        let clientFrame: ClientFrame
+        do {
+            clientFrame = try JSONDecoder().decode(ClientFrame.self, from: Data(text.utf8))
+        } catch {
+            return Refusal(code: "invalid_frame", message: "Frames must be JSON objects like {\"type\":\"send\",\"body\":\"hello\"}.", isAbuse: true)
+        }
+        switch clientFrame {
+        case .send(let body):
+            return await send(body, from: connection, channel: channel, room: room)
+        }
+    }
+
+    private func send(_ body: String, from connection: ChatConnection, channel: RoomChannel, room: Room) async -> Refusal? {
+        do {
+            if let command = try SlashCommand.parse(body) {
+                switch command {
+                case .help:
+                    connection.queue.push(FrameEncoder.encode(.notice(SlashCommand.helpText)))
+                }
+                return nil
+            }
+        } catch let error as ValidationError {
+            return Refusal(code: "command", message: error.message)
+        } catch {
+            return Refusal(code: "command", message: "That command failed.")
+        }
+        let checked: String
+        do {
+            checked = try MessageRules.validate(body)
+        } catch let error as ValidationError {
+            return Refusal(code: "invalid_message", message: error.message)
+        } catch {
+            return Refusal(code: "invalid_message", message: "That message cannot be sent.")
+        }
+        guard hub.allowSend(userID: connection.user.id) else {
+            return Refusal(code: "rate_limited", message: "Slow down: you are sending messages too fast.")
+        }
+        do {
+            _ = try await channel.post(NewMessage(roomID: room.id, author: connection.user, kind: .text, body: checked))
+            return nil
+        } catch {
+            return Refusal(code: "not_sent", message: "Message not sent; try again.")
+        }
+    }
+}
