@@ -118,7 +118,7 @@ let package = Package(
             dependencies: [
                 "HearthWeb", "HearthTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

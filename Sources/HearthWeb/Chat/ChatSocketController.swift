@@ -71,8 +71,15 @@ struct ChatSocketController: Sendable {
             group.addTask {
                 await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
             }
-            // Whichever side ends first (client gone, socket dropped for being slow) ends both.
+            group.addTask {
+                await connection.queue.waitUntilClosed()
+            }
+            // Whichever ends first (client gone, queue overflowed by a stuck client) ends all;
+            // cancelling also unblocks a writer waiting on a full socket.
             await group.next()
+            if connection.queue.overflowed {
+                logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(user.id)"])
+            }
             connection.queue.close()
             group.cancelAll()
         }

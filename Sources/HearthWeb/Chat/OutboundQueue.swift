@@ -19,6 +19,7 @@ final class OutboundQueue: Sendable {
         var waiter: CheckedContinuation<Frame?, Never>?
         var closed = false
         var overflowed = false
+        var closeWaiter: CheckedContinuation<Void, Never>?
         var count: Int { frames.count - head }
     }
 
@@ -44,6 +45,8 @@ final class OutboundQueue: Sendable {
                 state.overflowed = true
                 state.frames.removeAll()
                 state.head = 0
+                state.closeWaiter?.resume()
+                state.closeWaiter = nil
                 return false
             }
             state.frames.append(frame)
@@ -82,6 +85,27 @@ final class OutboundQueue: Sendable {
             state.closed = true
             state.waiter?.resume(returning: nil)
             state.waiter = nil
+            state.closeWaiter?.resume()
+            state.closeWaiter = nil
+        }
+    }
+
+    /// Returns once the queue is closed (by overflow or ``close()``) or the task is cancelled.
+    /// The connection handler watches this: a consumer stuck writing to a full socket would
+    /// never notice the overflow by itself.
+    func waitUntilClosed() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                state.withLock { state in
+                    if state.closed {
+                        continuation.resume()
+                    } else {
+                        state.closeWaiter = continuation
+                    }
+                }
+            }
+        } onCancel: {
+            close()
         }
     }
 
