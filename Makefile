@@ -15,10 +15,11 @@ run: services build
 	.build/debug/hearth migrate
 	.build/debug/hearth serve
 
-## Start Postgres and Redis, then run every test
+## Start Postgres and Redis, then run every test: Swift tests, then the browser tests
 test: services
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/browser-test
 
 ## Install (if missing) and start the local Postgres and Redis
 services:
