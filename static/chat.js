@@ -53,14 +53,24 @@
     time.textContent = timeText(message.createdAt);
     item.appendChild(time);
     var body = document.createElement("span");
-    if (message.kind === "text") {
+    if (message.kind === "text" || message.kind === "private") {
+      if (message.kind === "private") {
+        var mark = document.createElement("span");
+        mark.className = "private-mark";
+        mark.textContent = "private";
+        item.appendChild(mark);
+        item.appendChild(document.createTextNode(" "));
+      }
       var author = document.createElement("span");
       author.className = "author";
-      author.textContent = message.author || "";
+      author.textContent = message.kind === "private" ? (message.author || "") + " → " + (message.recipient || "") : (message.author || "");
       item.appendChild(author);
       item.appendChild(document.createTextNode(" "));
       body.className = "body";
       appendLinkified(body, message.body);
+    } else if (message.kind === "action") {
+      body.className = "body action";
+      appendLinkified(body, "* " + (message.author || "") + " " + message.body);
     } else {
       body.className = "body system";
       body.textContent = message.body;
@@ -74,6 +84,12 @@
 
   function addMessage(message) {
     if (message.position <= lastPosition) return; // already shown
+    if (message.kind === "clear") {
+      // Everything before this line was deleted: empty the view.
+      while (list.firstChild) list.removeChild(list.firstChild);
+      hasOlder = false;
+      oldestPosition = message.position;
+    }
     var stick = nearBottom();
     list.appendChild(messageElement(message));
     lastPosition = message.position;
@@ -112,11 +128,16 @@
         case "error": addLocal("error", frame.text); break;
         case "presence": showPeople(frame.people); break;
         case "ready": attempts = 0; setStatus("Live"); break;
+        case "topic": document.getElementById("topic").textContent = frame.topic; break;
+        case "removed": stopped = true; addLocal("error", frame.text); setStatus(frame.text); break;
       }
     };
     socket.onclose = function (event) {
       socket = null;
-      if (stopped) return;
+      if (stopped) {
+        composer.querySelector("button").disabled = true;
+        return;
+      }
       if (event.code >= 4000 && event.code < 4100) {
         stopped = true;
         setStatus(event.reason || "Disconnected.");

@@ -28,8 +28,12 @@ public enum ServerFrame: Sendable, Equatable, Encodable {
     case presence([String])
     /// Catch-up is done: everything up to `position` has been sent; live messages follow.
     case ready(position: Int64)
+    /// The room's topic changed.
+    case topic(String)
+    /// This client is being disconnected by a moderator (`/kill`, `/ban`); it should not reconnect.
+    case removed(reason: String)
 
-    private enum CodingKeys: String, CodingKey { case type, message, text, code, people, position }
+    private enum CodingKeys: String, CodingKey { case type, message, text, code, people, position, topic }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -50,6 +54,12 @@ public enum ServerFrame: Sendable, Equatable, Encodable {
         case .ready(let position):
             try container.encode("ready", forKey: .type)
             try container.encode(position, forKey: .position)
+        case .topic(let topic):
+            try container.encode("topic", forKey: .type)
+            try container.encode(topic, forKey: .topic)
+        case .removed(let reason):
+            try container.encode("removed", forKey: .type)
+            try container.encode(reason, forKey: .text)
         }
     }
 }

@@ -6,6 +6,12 @@ public enum MessageKind: String, Sendable, Codable, CaseIterable {
     case join
     /// "X left": the user's last connection to the room closed.
     case leave
-    /// A line written by the server (administrative actions).
+    /// A line written by the server for an administrative action (kill, ban, op, topic, nick).
     case system
+    /// An action line: `/me waves` shows as "* alice waves".
+    case action
+    /// A private message, seen only by its author and its recipient.
+    case `private`
+    /// "history cleared by X": the history before it was deleted; clients empty their view.
+    case clear
 }

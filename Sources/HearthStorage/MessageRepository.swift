@@ -8,25 +8,31 @@ public struct NewMessage: Sendable {
     public let author: User?
     public let kind: MessageKind
     public let body: String
+    /// For private messages.
+    public let recipient: User?
+    /// What the line's transaction also changes.
+    public let effect: MessageEffect?
 
-    public init(roomID: Int64, author: User?, kind: MessageKind, body: String) {
+    public init(roomID: Int64, author: User?, kind: MessageKind, body: String, recipient: User? = nil, effect: MessageEffect? = nil) {
         self.roomID = roomID
         self.author = author
         self.kind = kind
         self.body = body
+        self.recipient = recipient
+        self.effect = effect
     }
 }
 
 /// Room history.
 public protocol MessageRepository: Sendable {
-    /// Stores messages in one transaction and one round trip (group commit), giving each the
-    /// room's next position. All are stored, or none.
+    /// Stores messages (and their effects) in one transaction and one round trip (group
+    /// commit), giving each the room's next position. All are stored, or none.
     /// - Returns: The stored messages, in the order given.
     func append(_ messages: [NewMessage]) async throws -> [ChatMessage]
-    /// Up to `limit` messages before `position` (all, when `nil`), oldest first.
-    func page(roomID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage]
-    /// Up to `limit` messages after `position`, oldest first.
-    func after(roomID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage]
+    /// Up to `limit` messages `viewer` may see before `position` (all, when `nil`), oldest first.
+    func page(roomID: Int64, viewerID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage]
+    /// Up to `limit` messages `viewer` may see after `position`, oldest first.
+    func after(roomID: Int64, viewerID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage]
 }
 
 /// Room history in PostgreSQL.
@@ -39,53 +45,88 @@ public struct PostgresMessageRepository: MessageRepository {
 
     public func append(_ messages: [NewMessage]) async throws -> [ChatMessage] {
         guard !messages.isEmpty else { return [] }
-        // Taking the position with UPDATE ... RETURNING locks the room row until commit, so
-        // positions are handed out in commit order (see 0001_initial.sql).
-        let queries: [PostgresQuery] = messages.map { message in
-            """
-            WITH next AS (
-                UPDATE rooms SET last_position = last_position + 1, last_active_at = now()
-                WHERE id = \(message.roomID) RETURNING last_position
-            )
-            INSERT INTO messages (room_id, position, author_id, kind, body)
-            SELECT \(message.roomID), next.last_position, \(message.author?.id), \(message.kind.rawValue), \(message.body) FROM next
-            RETURNING id, position, created_at
-            """
+        var queries: [PostgresQuery] = []
+        var insertIndices: [Int] = []
+        for message in messages {
+            if let effect = message.effect {
+                queries.append(Self.query(for: effect, roomID: message.roomID))
+            }
+            insertIndices.append(queries.count)
+            // Taking the position with UPDATE ... RETURNING locks the room row until commit, so
+            // positions are handed out in commit order (see 0001_initial.sql).
+            queries.append("""
+                WITH next AS (
+                    UPDATE rooms SET last_position = last_position + 1, last_active_at = now()
+                    WHERE id = \(message.roomID) RETURNING last_position
+                )
+                INSERT INTO messages (room_id, position, author_id, recipient_id, kind, body)
+                SELECT \(message.roomID), next.last_position, \(message.author?.id), \(message.recipient?.id), \(message.kind.rawValue), \(message.body) FROM next
+                RETURNING id, position, created_at,
+                    (SELECT coalesce(display_name, username) FROM users WHERE id = author_id) AS author,
+                    (SELECT coalesce(display_name, username) FROM users WHERE id = recipient_id) AS recipient
+                """)
         }
         let results = try await client.withConnection { try await $0.pipeline(queries) }
-        return try zip(messages, results).map { message, rows in
-            guard let row = rows.first else { throw StorageError.notFound }
+        return try zip(messages, insertIndices).map { message, index in
+            guard let row = results[index].first else { throw StorageError.notFound }
             return try ChatMessage(
-                id: row.decode("id"), position: row.decode("position"), author: message.author?.username,
-                kind: message.kind, body: message.body, createdAt: row.decode("created_at")
+                id: row.decode("id"), position: row.decode("position"), author: row.decode("author"),
+                kind: message.kind, body: message.body, createdAt: row.decode("created_at"), recipient: row.decode("recipient")
             )
         }
     }
 
-    public func page(roomID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage] {
+    static func query(for effect: MessageEffect, roomID: Int64) -> PostgresQuery {
+        switch effect {
+        case .clearHistory:
+            "DELETE FROM messages WHERE room_id = \(roomID)"
+        case .setTopic(let topic):
+            "UPDATE rooms SET topic = \(topic) WHERE id = \(roomID)"
+        case .setRole(let userID, let role):
+            """
+            INSERT INTO memberships (room_id, user_id, role) VALUES (\(roomID), \(userID), \(role.rawValue))
+            ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role
+            """
+        case .setBanned(let userID, let banned):
+            """
+            INSERT INTO memberships (room_id, user_id, banned) VALUES (\(roomID), \(userID), \(banned))
+            ON CONFLICT (room_id, user_id) DO UPDATE SET banned = excluded.banned
+            """
+        case .rename(let userID, let name):
+            "UPDATE users SET display_name = \(name) WHERE id = \(userID)"
+        }
+    }
+
+    public func page(roomID: Int64, viewerID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage] {
         let rows = try await client.query("""
-            SELECT m.id, m.position, u.username, m.kind, m.body, m.created_at
-            FROM messages m LEFT JOIN users u ON u.id = m.author_id
+            \(unsafeRaw: Self.select)
             WHERE m.room_id = \(roomID) AND m.position < \(position ?? Int64.max)
+              AND (m.recipient_id IS NULL OR m.recipient_id = \(viewerID) OR m.author_id = \(viewerID))
             ORDER BY m.position DESC LIMIT \(limit)
             """)
         return try rows.map(Self.message).reversed()
     }
 
-    public func after(roomID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage] {
+    public func after(roomID: Int64, viewerID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage] {
         try await client.query("""
-            SELECT m.id, m.position, u.username, m.kind, m.body, m.created_at
-            FROM messages m LEFT JOIN users u ON u.id = m.author_id
+            \(unsafeRaw: Self.select)
             WHERE m.room_id = \(roomID) AND m.position > \(position)
+              AND (m.recipient_id IS NULL OR m.recipient_id = \(viewerID) OR m.author_id = \(viewerID))
             ORDER BY m.position LIMIT \(limit)
             """).map(Self.message)
     }
 
+    private static let select = """
+        SELECT m.id, m.position, coalesce(a.display_name, a.username) AS author, m.kind, m.body, m.created_at,
+               coalesce(r.display_name, r.username) AS recipient
+        FROM messages m LEFT JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.recipient_id
+        """
+
     static func message(_ row: PostgresRow) throws -> ChatMessage {
         try ChatMessage(
-            id: row.decode("id"), position: row.decode("position"), author: row.decode("username"),
+            id: row.decode("id"), position: row.decode("position"), author: row.decode("author"),
             kind: MessageKind(rawValue: row.decode("kind")) ?? .system, body: row.decode("body"),
-            createdAt: row.decode("created_at")
+            createdAt: row.decode("created_at"), recipient: row.decode("recipient")
         )
     }
 }

@@ -10,8 +10,10 @@ public protocol RoomRepository: Sendable {
     func all() async throws -> [Room]
     /// The room of that name, regardless of case.
     func find(name: String) async throws -> Room?
-    /// Makes `user` a member of `room` if they are not one already.
+    /// Makes `user` a member of `room` if they are not one already (a ban stays in force).
     func join(room: Room, user: User) async throws
+    /// The user's role in the room and whether they are banned; a non-member is a member, not banned.
+    func membership(roomID: Int64, userID: Int64) async throws -> (role: RoomRole, banned: Bool)
 }
 
 /// Rooms in PostgreSQL.
@@ -58,6 +60,13 @@ public struct PostgresRoomRepository: RoomRepository {
             INSERT INTO memberships (room_id, user_id) VALUES (\(room.id), \(user.id))
             ON CONFLICT (room_id, user_id) DO NOTHING
             """)
+    }
+
+    public func membership(roomID: Int64, userID: Int64) async throws -> (role: RoomRole, banned: Bool) {
+        guard let row = try await client.query("""
+            SELECT role, banned FROM memberships WHERE room_id = \(roomID) AND user_id = \(userID)
+            """).first else { return (.member, false) }
+        return (RoomRole(rawValue: try row.decode("role")) ?? .member, try row.decode("banned"))
     }
 
     static func room(_ row: PostgresRow) throws -> Room {

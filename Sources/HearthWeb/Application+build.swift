@@ -36,7 +36,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         clientAddress: clientAddress, renderer: renderer, bcryptCost: configuration.bcryptCost
     ).addRoutes(to: router)
     RoomsController(rooms: rooms, messages: messages, hub: hub, renderer: renderer).addRoutes(to: router)
-    ChatSocketController(hub: hub, rooms: rooms, messages: messages).addRoutes(to: router)
+    ChatSocketController(hub: hub, users: users, rooms: rooms, messages: messages).addRoutes(to: router)
 
     var app = Application(
         router: router,

@@ -53,9 +53,13 @@ struct RoomsController: Sendable {
     struct MessageView {
         let position: Int64
         let author: String
+        let recipient: String
         let body: String
         let kind: String
         let isText: Bool
+        let isAction: Bool
+        let isPrivate: Bool
+        let isLine: Bool
         let time: String
         let timeISO: String
     }
@@ -111,10 +115,13 @@ struct RoomsController: Sendable {
         guard let room = try await rooms.find(name: name) else {
             return try renderer.render("error", ["message": "There is no room called \(name)."], status: .notFound).response(from: request, context: context)
         }
+        guard try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
+            return try renderer.render("error", ["message": "You are banned from \(room.name)."], status: .forbidden).response(from: request, context: context)
+        }
         try await rooms.join(room: room, user: user)
         // ?before=N shows an older page, so history can be read without JavaScript.
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
-        let latest = try await messages.page(roomID: room.id, before: before, limit: Self.pageSize)
+        let latest = try await messages.page(roomID: room.id, viewerID: user.id, before: before, limit: Self.pageSize)
         let counts = await hub.headcounts()
         let page = RoomPage(
             username: user.username, csrf: session.csrfToken,
@@ -130,9 +137,12 @@ struct RoomsController: Sendable {
     }
 
     private func history(_ request: Request, context: AppRequestContext) async throws -> HistoryPage {
-        guard context.session?.user != nil else { throw HTTPError(.unauthorized, message: "Log in to read rooms.") }
+        guard let user = context.session?.user else { throw HTTPError(.unauthorized, message: "Log in to read rooms.") }
         guard let room = try await rooms.find(name: context.parameters.get("name") ?? "") else {
             throw HTTPError(.notFound, message: "No such room.")
+        }
+        guard try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
+            throw HTTPError(.forbidden, message: "You are banned from this room.")
         }
         let query = request.uri.queryParameters
         var before: Int64?
@@ -147,7 +157,7 @@ struct RoomsController: Sendable {
             }
             limit = value
         }
-        let page = try await messages.page(roomID: room.id, before: before, limit: limit)
+        let page = try await messages.page(roomID: room.id, viewerID: user.id, before: before, limit: limit)
         return HistoryPage(messages: page, hasMore: page.count == limit)
     }
 
@@ -165,8 +175,10 @@ struct RoomsController: Sendable {
 
     static func view(_ message: ChatMessage) -> MessageView {
         MessageView(
-            position: message.position, author: message.author ?? "", body: message.body, kind: message.kind.rawValue,
-            isText: message.kind == .text,
+            position: message.position, author: message.author ?? "", recipient: message.recipient ?? "",
+            body: message.body, kind: message.kind.rawValue,
+            isText: message.kind == .text, isAction: message.kind == .action, isPrivate: message.kind == .private,
+            isLine: ![.text, .action, .private].contains(message.kind),
             time: message.createdAt.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: .gmt, calendar: Calendar(identifier: .gregorian))),
             timeISO: message.createdAt.formatted(.iso8601)
         )

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Hearth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hearth: self-hosted multi-room chat.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self],
         defaultSubcommand: Serve.self
     )
 }

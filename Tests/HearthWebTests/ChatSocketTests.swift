@@ -130,7 +130,7 @@ import Testing
             try await aliceSocket.say("/nonsense")
             #expect(try await aliceSocket.next("error").text == "unknown command /nonsense — try /help")
             try await aliceSocket.say("/help")
-            #expect(try await aliceSocket.next("notice") { $0.text?.hasPrefix("Commands:") == true }.text?.contains("/help") == true)
+            #expect(try await aliceSocket.next("notice") { $0.text?.hasPrefix("Commands you can use here") == true }.text?.contains("/help") == true)
             try await aliceSocket.send(text: "{not json")
             #expect(try await aliceSocket.next("error").code == "invalid_frame")
             try await aliceSocket.send(opcode: 0x2, payload: [1, 2, 3])

@@ -50,6 +50,19 @@ final class ChatHub: Sendable {
         return counts
     }
 
+    /// Ends the user's connections to a room on this instance.
+    func remove(userID: Int64, roomID: Int64, code: UInt16, reason: String) async {
+        guard let channel = channels.withLock({ $0[roomID] }) else { return }
+        await channel.remove(userID: userID, code: code, reason: reason)
+    }
+
+    /// Tells every room on this instance that a user's display name changed.
+    func rename(userID: Int64, to name: String) async {
+        for channel in channels.withLock({ Array($0.values) }) {
+            await channel.rename(userID: userID, to: name)
+        }
+    }
+
     /// Takes a send token for the user; `false` means "slow down".
     func allowSend(userID: Int64) -> Bool {
         let elapsed = (clock.now - start).components

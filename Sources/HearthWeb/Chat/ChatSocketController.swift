@@ -20,8 +20,10 @@ struct ChatSocketController: Sendable {
     static let catchUpPage = 500
 
     let hub: ChatHub
+    let users: any UserRepository
     let rooms: any RoomRepository
     let messages: any MessageRepository
+    var commands: CommandHandler { CommandHandler(users: users, rooms: rooms, hub: hub) }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.ws("/rooms/:name/ws", shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
@@ -37,8 +39,11 @@ struct ChatSocketController: Sendable {
         guard Self.isSameOrigin(request) else {
             throw HTTPError(.forbidden, message: "WebSocket connections must come from this site.")
         }
-        guard let name = context.parameters.get("name"), try await rooms.find(name: name) != nil else {
+        guard let name = context.parameters.get("name"), let room = try await rooms.find(name: name) else {
             throw HTTPError(.notFound, message: "No such room.")
+        }
+        guard let user = context.session?.user, try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
+            throw HTTPError(.forbidden, message: "You are banned from this room.")
         }
         return .upgrade([:])
     }
@@ -50,7 +55,8 @@ struct ChatSocketController: Sendable {
     }
 
     func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: WebSocketRouterContext<AppRequestContext>) async throws {
-        guard let user = context.requestContext.session?.user,
+        guard let sessionUser = context.requestContext.session?.user,
+              let user = try await users.find(id: sessionUser.id),
               let name = context.requestContext.parameters.get("name"),
               let room = try await rooms.find(name: name)
         else { return }
@@ -72,10 +78,10 @@ struct ChatSocketController: Sendable {
                 await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
             }
             group.addTask {
-                await connection.queue.waitUntilClosed()
+                await connection.queue.waitForOverflow()
             }
-            // Whichever ends first (client gone, queue overflowed by a stuck client) ends all;
-            // cancelling also unblocks a writer waiting on a full socket.
+            // Whichever ends first (client gone, removed by a moderator, queue overflowed by a
+            // stuck client) ends all; cancelling also unblocks a writer waiting on a full socket.
             await group.next()
             if connection.queue.overflowed {
                 logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(user.id)"])
@@ -94,7 +100,7 @@ struct ChatSocketController: Sendable {
             if let after {
                 var cursor = after
                 while true {
-                    let missed = try await messages.after(roomID: room.id, position: cursor, limit: Self.catchUpPage)
+                    let missed = try await messages.after(roomID: room.id, viewerID: connection.user.id, position: cursor, limit: Self.catchUpPage)
                     for message in missed {
                         try await send(FrameEncoder.encode(.message(message)), to: outbound)
                     }
@@ -112,7 +118,9 @@ struct ChatSocketController: Sendable {
                 }
                 try await send(frame, to: outbound)
             }
-            if connection.queue.overflowed {
+            if let removal = connection.removed {
+                try await outbound.close(.unknown(removal.code), reason: String(removal.reason.utf8.prefix(120)) ?? "removed")
+            } else if connection.queue.overflowed {
                 try await outbound.close(.unknown(1013), reason: "too slow; reconnect to catch up")
             }
         } catch {
@@ -187,16 +195,16 @@ struct ChatSocketController: Sendable {
     private func send(_ body: String, from connection: ChatConnection, channel: RoomChannel, room: Room) async -> Refusal? {
         do {
             if let command = try SlashCommand.parse(body) {
-                switch command {
-                case .help:
-                    connection.queue.push(FrameEncoder.encode(.notice(SlashCommand.helpText)))
+                guard hub.allowSend(userID: connection.user.id) else {
+                    return Refusal(code: "rate_limited", message: "Slow down: you are sending messages too fast.")
                 }
+                try await commands.run(command, from: connection, in: channel)
                 return nil
             }
         } catch let error as ValidationError {
             return Refusal(code: "command", message: error.message)
         } catch {
-            return Refusal(code: "command", message: "That command failed.")
+            return Refusal(code: "not_sent", message: "That command could not be carried out; try again.")
         }
         let checked: String
         do {

@@ -19,7 +19,7 @@ final class OutboundQueue: Sendable {
         var waiter: CheckedContinuation<Frame?, Never>?
         var closed = false
         var overflowed = false
-        var closeWaiter: CheckedContinuation<Void, Never>?
+        var overflowWaiter: CheckedContinuation<Void, Never>?
         var count: Int { frames.count - head }
     }
 
@@ -45,8 +45,10 @@ final class OutboundQueue: Sendable {
                 state.overflowed = true
                 state.frames.removeAll()
                 state.head = 0
-                state.closeWaiter?.resume()
-                state.closeWaiter = nil
+                state.waiter?.resume(returning: nil)
+                state.waiter = nil
+                state.overflowWaiter?.resume()
+                state.overflowWaiter = nil
                 return false
             }
             state.frames.append(frame)
@@ -79,33 +81,35 @@ final class OutboundQueue: Sendable {
         }
     }
 
-    /// Stops the queue; a waiting consumer gets `nil`.
+    /// Stops the queue: frames already queued are still handed out, then `nil`.
     func close() {
         state.withLock { state in
             state.closed = true
-            state.waiter?.resume(returning: nil)
-            state.waiter = nil
-            state.closeWaiter?.resume()
-            state.closeWaiter = nil
+            if state.count == 0 {
+                state.waiter?.resume(returning: nil)
+                state.waiter = nil
+            }
         }
     }
 
-    /// Returns once the queue is closed (by overflow or ``close()``) or the task is cancelled.
-    /// The connection handler watches this: a consumer stuck writing to a full socket would
-    /// never notice the overflow by itself.
-    func waitUntilClosed() async {
+    /// Returns once the queue overflowed, or when the task is cancelled. The connection handler
+    /// watches this: a consumer stuck writing to a full socket never notices the overflow itself.
+    func waitForOverflow() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 state.withLock { state in
-                    if state.closed {
+                    if state.overflowed {
                         continuation.resume()
                     } else {
-                        state.closeWaiter = continuation
+                        state.overflowWaiter = continuation
                     }
                 }
             }
         } onCancel: {
-            close()
+            state.withLock { state in
+                state.overflowWaiter?.resume()
+                state.overflowWaiter = nil
+            }
         }
     }
 

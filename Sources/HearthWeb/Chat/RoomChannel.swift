@@ -25,8 +25,11 @@ actor RoomChannel {
         self.logger = logger
     }
 
-    /// Who is here now, by name.
-    var people: [String] { present.values.map(\.username).sorted { $0.lowercased() < $1.lowercased() } }
+    /// Who is here now, by display name.
+    var people: [String] { present.values.map(\.displayName).sorted { $0.lowercased() < $1.lowercased() } }
+
+    /// Whether the user has a connection open here.
+    func isPresent(userID: Int64) -> Bool { present[userID] != nil }
 
     /// Adds a connection. The user's first connection writes "X joined", unless they are coming
     /// back within the grace period after their last one closed (a reload or a reconnect).
@@ -40,34 +43,51 @@ actor RoomChannel {
         if let leave = pendingLeaves.removeValue(forKey: user.id) {
             leave.cancel()
         } else {
-            postInBackground(NewMessage(roomID: room.id, author: user, kind: .join, body: "\(user.username) joined"))
+            postInBackground(NewMessage(roomID: room.id, author: user, kind: .join, body: "\(user.displayName) joined"))
         }
     }
 
     /// Removes a connection. When it was the user's last, "X left" is written after the grace
-    /// period unless they come back first.
+    /// period unless they come back first (a removed user's leaving is announced by the removal).
     func disconnect(_ connection: ChatConnection) {
         guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
         let user = connection.user
         connectionsPerUser[user.id, default: 1] -= 1
         guard connectionsPerUser[user.id] == 0 else { return }
         connectionsPerUser[user.id] = nil
-        present[user.id] = nil
+        let shown = present.removeValue(forKey: user.id) ?? user
         broadcastPresence()
+        guard connection.removed == nil else { return }
         pendingLeaves[user.id] = Task {
             try? await Task.sleep(for: leaveGrace)
             guard !Task.isCancelled else { return }
-            self.finishLeave(user)
+            self.finishLeave(shown)
         }
     }
 
     private func finishLeave(_ user: User) {
         guard pendingLeaves.removeValue(forKey: user.id) != nil, connectionsPerUser[user.id] == nil else { return }
-        postInBackground(NewMessage(roomID: room.id, author: user, kind: .leave, body: "\(user.username) left"))
+        postInBackground(NewMessage(roomID: room.id, author: user, kind: .leave, body: "\(user.displayName) left"))
     }
 
-    /// Stores a message (committed) and then broadcasts it to every connection in the room.
-    /// Messages posted while a batch is being written are stored together in the next one.
+    /// Ends every connection of the user here, telling them why (`/kill`, `/ban`).
+    func remove(userID: Int64, code: UInt16, reason: String) {
+        for connection in connections.values where connection.user.id == userID {
+            connection.remove(code: code, reason: reason)
+        }
+    }
+
+    /// A user's display name changed.
+    func rename(userID: Int64, to name: String) {
+        guard let user = present[userID] else { return }
+        present[userID] = User(id: user.id, username: user.username, displayName: name)
+        broadcastPresence()
+    }
+
+    /// Stores a message (committed) and then broadcasts it to every connection that may see it.
+    /// Messages posted while a batch is being written are stored together in the next one; a
+    /// message with an effect is stored in a batch of its own, so a failing effect (a taken
+    /// name, say) fails only its own command.
     /// - Returns: The stored message, with its position.
     func post(_ message: NewMessage) async throws -> ChatMessage {
         try await withCheckedThrowingContinuation { continuation in
@@ -91,14 +111,11 @@ actor RoomChannel {
 
     private func flush() async {
         while !pending.isEmpty {
-            let batch = Array(pending.prefix(batchLimit))
-            pending.removeFirst(batch.count)
+            let batch = nextBatch()
             do {
                 let stored = try await messages.append(batch.map(\.message))
-                for message in stored {
-                    broadcast(FrameEncoder.encode(.message(message)))
-                }
                 for (entry, message) in zip(batch, stored) {
+                    deliver(message, for: entry.message)
                     entry.continuation.resume(returning: message)
                 }
             } catch {
@@ -108,6 +125,35 @@ actor RoomChannel {
             }
         }
         isFlushing = false
+    }
+
+    private func nextBatch() -> [(message: NewMessage, continuation: CheckedContinuation<ChatMessage, any Error>)] {
+        var count = 0
+        for entry in pending.prefix(batchLimit) {
+            if entry.message.effect != nil {
+                if count == 0 { count = 1 }
+                break
+            }
+            count += 1
+        }
+        let batch = Array(pending.prefix(count))
+        pending.removeFirst(count)
+        return batch
+    }
+
+    private func deliver(_ message: ChatMessage, for new: NewMessage) {
+        let frame = FrameEncoder.encode(.message(message))
+        if new.kind == .private {
+            let audience: Set<Int64?> = [new.author?.id, new.recipient?.id]
+            for connection in connections.values where audience.contains(connection.user.id) {
+                connection.queue.push(frame)
+            }
+            return
+        }
+        broadcast(frame)
+        if case .setTopic(let topic) = new.effect {
+            broadcast(FrameEncoder.encode(.topic(topic)))
+        }
     }
 
     private func broadcastPresence() {
