@@ -86,3 +86,39 @@ def test_two_people_chat_live_and_history_survives_reload(hearth_url, two_browse
     assert bob.find_elements(By.CSS_SELECTOR, "#messages img") == []
     people = [element.text for element in bob.find_elements(By.CSS_SELECTOR, "#people li")]
     assert len(people) == 2
+
+
+def lines(driver):
+    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, "#messages .message")]
+
+
+def test_command_effects_show_live(hearth_url, two_browsers):
+    owner, bob = two_browsers
+    room = "cmd" + secrets.token_hex(3)
+    owner_name = "olga" + secrets.token_hex(3)
+    bob_name = "bob" + secrets.token_hex(3)
+    register(owner, hearth_url, owner_name)
+    register(bob, hearth_url, bob_name)
+    owner.find_element(By.NAME, "name").send_keys(room)
+    owner.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    WebDriverWait(owner, 10).until(EC.url_contains("/rooms/" + room))
+    open_room(owner, hearth_url, room)
+    open_room(bob, hearth_url, room)
+
+    say(owner, "/topic Tea <b>time</b>")
+    WebDriverWait(bob, 10).until(lambda d: d.find_element(By.ID, "topic").text == "Tea <b>time</b>")
+
+    say(owner, f"/msg {bob_name} just between us")
+    WebDriverWait(bob, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .kind-private .private-mark"))
+    assert "just between us" in bob.find_element(By.CSS_SELECTOR, "#messages .kind-private").text
+
+    say(bob, "/nick Bobby")
+    WebDriverWait(owner, 10).until(lambda d: "Bobby" in [e.text for e in d.find_elements(By.CSS_SELECTOR, "#people li")])
+
+    say(owner, "/clear")
+    WebDriverWait(bob, 10).until(lambda d: lines(d) and lines(d)[0].endswith(f"history cleared by {owner_name}"))
+    assert not any("just between us" in line for line in lines(bob))
+
+    say(owner, "/kill Bobby enough for today")
+    WebDriverWait(bob, 10).until(EC.text_to_be_present_in_element((By.ID, "status"), "You were removed"))
+    assert bob.find_element(By.CSS_SELECTOR, "#composer button").get_attribute("disabled") is not None
