@@ -23,6 +23,20 @@ public struct NewMessage: Sendable {
     }
 }
 
+/// A stored message with who may see it, for delivering it to the right connections.
+public struct RoutedMessage: Sendable, Codable, Equatable {
+    public let message: ChatMessage
+    public let authorID: Int64?
+    /// Set for private messages: only the author and the recipient see them.
+    public let recipientID: Int64?
+
+    public init(message: ChatMessage, authorID: Int64?, recipientID: Int64?) {
+        self.message = message
+        self.authorID = authorID
+        self.recipientID = recipientID
+    }
+}
+
 /// Room history.
 public protocol MessageRepository: Sendable {
     /// Stores messages (and their effects) in one transaction and one round trip (group
@@ -33,6 +47,11 @@ public protocol MessageRepository: Sendable {
     func page(roomID: Int64, viewerID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage]
     /// Up to `limit` messages `viewer` may see after `position`, oldest first.
     func after(roomID: Int64, viewerID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage]
+    /// Up to `limit` messages after `position` whoever may see them, oldest first, with their
+    /// routing (to fill a gap in live delivery).
+    func routedAfter(roomID: Int64, position: Int64, limit: Int) async throws -> [RoutedMessage]
+    /// The room's newest position.
+    func lastPosition(roomID: Int64) async throws -> Int64
 }
 
 /// Room history in PostgreSQL.
@@ -116,9 +135,23 @@ public struct PostgresMessageRepository: MessageRepository {
             """).map(Self.message)
     }
 
+    public func routedAfter(roomID: Int64, position: Int64, limit: Int) async throws -> [RoutedMessage] {
+        try await client.query("""
+            \(unsafeRaw: Self.select)
+            WHERE m.room_id = \(roomID) AND m.position > \(position)
+            ORDER BY m.position LIMIT \(limit)
+            """).map { row in
+                RoutedMessage(message: try Self.message(row), authorID: try row.decode("author_id"), recipientID: try row.decode("recipient_id"))
+            }
+    }
+
+    public func lastPosition(roomID: Int64) async throws -> Int64 {
+        try await client.query("SELECT last_position FROM rooms WHERE id = \(roomID)").first?.decode("last_position") ?? 0
+    }
+
     private static let select = """
         SELECT m.id, m.position, coalesce(a.display_name, a.username) AS author, m.kind, m.body, m.created_at,
-               coalesce(r.display_name, r.username) AS recipient
+               coalesce(r.display_name, r.username) AS recipient, m.author_id, m.recipient_id
         FROM messages m LEFT JOIN users a ON a.id = m.author_id LEFT JOIN users r ON r.id = m.recipient_id
         """
 

@@ -9,6 +9,7 @@ import Logging
 /// | `PORT` | `8080` |
 /// | `DATABASE_URL` | `postgres://hearth:hearth@127.0.0.1:54329/hearth` |
 /// | `REDIS_URL` | `redis://127.0.0.1:63799/0` |
+/// | `REDIS_PREFIX` | `hearth` |
 /// | `LOG_LEVEL` | `info` |
 /// | `SESSION_TTL` | `604800` seconds (a week; slides on use) |
 /// | `DATABASE_POOL_SIZE` | `8` |
@@ -22,6 +23,9 @@ public struct AppConfiguration: Sendable {
     public var port = 8080
     public var databaseURL = "postgres://hearth:hearth@127.0.0.1:54329/hearth"
     public var redisURL = "redis://127.0.0.1:63799/0"
+    /// Prefix of Hearth's pub/sub channels (`REDIS_PREFIX`): instances of one deployment share
+    /// it; deployments sharing a Redis need different ones.
+    public var redisPrefix = "hearth"
     public var logLevel = Logger.Level.info
     public var sessionTTL = Duration.seconds(604_800)
     public var databasePoolSize = 8
@@ -59,6 +63,7 @@ public struct AppConfiguration: Sendable {
         port = try integer("PORT", in: 0...65535) ?? port
         databaseURL = value("DATABASE_URL") ?? databaseURL
         redisURL = value("REDIS_URL") ?? redisURL
+        redisPrefix = value("REDIS_PREFIX") ?? redisPrefix
         if let level = value("LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")

@@ -6,6 +6,8 @@ import Logging
 public struct AppServices: Sendable {
     public let postgres: PostgresClient
     public let redis: RedisClient
+    /// Where Redis is, for connections outside the pool (the pub/sub subscriber).
+    public let redisConfiguration: RedisConfiguration
 
     /// Creates the clients; they connect lazily.
     public init(configuration: AppConfiguration, logger: Logger) throws {
@@ -16,8 +18,9 @@ public struct AppServices: Sendable {
             pool: .init(maxConnections: configuration.databasePoolSize),
             logger: logger
         )
+        redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
         redis = RedisClient(
-            configuration: try RedisConfiguration(url: configuration.redisURL),
+            configuration: redisConfiguration,
             pool: .init(maxConnections: configuration.redisPoolSize),
             logger: logger
         )

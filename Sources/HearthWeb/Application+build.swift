@@ -1,3 +1,4 @@
+import HearthRedis
 import HearthStorage
 import Hummingbird
 import HummingbirdWSCompression
@@ -19,7 +20,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let sessions = SessionStore(redis: services.redis, ttl: configuration.sessionTTL)
     let cookies = SessionCookies(ttl: configuration.sessionTTL, clientAddress: clientAddress)
     let hub = ChatHub(
-        messages: messages,
+        messages: messages, redis: services.redis, redisPrefix: configuration.redisPrefix,
         limits: .init(
             outboundQueueCapacity: configuration.outboundQueueCapacity, sendBurst: configuration.sendBurst,
             sendPerSecond: configuration.sendPerSecond, leaveGrace: configuration.leaveGrace
@@ -32,7 +33,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     HealthController(postgres: services.postgres, redis: services.redis).addRoutes(to: router)
     router.add(middleware: SessionMiddleware(sessions: sessions, cookies: cookies))
     AuthController(
-        users: users, sessions: sessions, cookies: cookies, throttle: LoginThrottle(redis: services.redis),
+        users: users, sessions: sessions, cookies: cookies, throttle: LoginThrottle(redis: services.redis, prefix: configuration.redisPrefix),
         clientAddress: clientAddress, renderer: renderer, bcryptCost: configuration.bcryptCost
     ).addRoutes(to: router)
     RoomsController(rooms: rooms, messages: messages, hub: hub, renderer: renderer).addRoutes(to: router)
@@ -46,12 +47,17 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
                 maxFrameSize: ChatSocketController.hardFrameLimit,
                 extensions: [.perMessageDeflate()],
                 autoPing: .enabled(timePeriod: .seconds(30)),
+                // A client that does not answer our close frame is cut off after this.
+                closeTimeout: .seconds(3),
                 // Invalid UTF-8 gets an error frame from the handler instead of a closed socket.
                 validateUTF8: false
             ))
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
-        services: [services.postgres, services.redis],
+        services: [
+            services.postgres, services.redis,
+            RoomEventListener(subscriber: RedisSubscriber(configuration: services.redisConfiguration, logger: logger), hub: hub, prefix: configuration.redisPrefix, logger: logger),
+        ],
         logger: logger
     )
     app.beforeServerStarts {

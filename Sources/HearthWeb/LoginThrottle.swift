@@ -3,12 +3,14 @@ import HearthRedis
 /// Counts failed logins in Redis, per username and per client address, over a window.
 struct LoginThrottle: Sendable {
     let redis: RedisClient
+    /// Keeps deployments (and test runs) that share a Redis apart.
+    let prefix: String
     var window = 15 * 60
     var perUsername = 5
     var perAddress = 20
 
     private func keys(username: String, address: String) -> [String] {
-        ["login-fail:user:\(username.lowercased())", "login-fail:addr:\(address)"]
+        ["\(prefix):login-fail:user:\(username.lowercased())", "\(prefix):login-fail:addr:\(address)"]
     }
 
     /// Whether another attempt is allowed now.

@@ -90,8 +90,9 @@ struct RoomsController: Sendable {
     }
 
     private func summaries(current: Int64?) async throws -> [RoomSummaryView] {
-        let counts = await hub.headcounts()
-        return try await rooms.all().map { Self.summary($0, online: counts[$0.id] ?? 0, current: $0.id == current) }
+        let all = try await rooms.all()
+        let counts = await hub.headcounts(roomIDs: all.map(\.id))
+        return all.map { Self.summary($0, online: counts[$0.id] ?? 0, current: $0.id == current) }
     }
 
     private func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -122,7 +123,7 @@ struct RoomsController: Sendable {
         // ?before=N shows an older page, so history can be read without JavaScript.
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let latest = try await messages.page(roomID: room.id, viewerID: user.id, before: before, limit: Self.pageSize)
-        let counts = await hub.headcounts()
+        let counts = await hub.headcounts(roomIDs: [room.id])
         let page = RoomPage(
             username: user.username, csrf: session.csrfToken,
             room: Self.summary(room, online: counts[room.id] ?? 0, current: true),

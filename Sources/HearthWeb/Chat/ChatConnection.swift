@@ -4,7 +4,7 @@ import Synchronization
 
 /// One open WebSocket of one user in one room.
 final class ChatConnection: Sendable {
-    /// Why a moderator removed this connection: the close code and reason to send.
+    /// Why the server ended this connection: the close code and reason to send.
     struct Removal: Sendable {
         let code: UInt16
         let reason: String
@@ -28,4 +28,11 @@ final class ChatConnection: Sendable {
 
     /// Set when a moderator removed this connection.
     var removed: Removal? { removal.withLock { $0 } }
+
+    /// Ends the connection because this instance is shutting down: the client reconnects
+    /// (through the proxy, to another instance) and catches up.
+    func goAway() {
+        removal.withLock { $0 = $0 ?? Removal(code: 1001, reason: "server shutting down; reconnect") }
+        queue.close()
+    }
 }

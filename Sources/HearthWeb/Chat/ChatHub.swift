@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import HearthRedis
 import HearthStorage
 import Logging
 import Synchronization
@@ -17,15 +18,23 @@ final class ChatHub: Sendable {
     }
 
     let limits: Limits
+    /// This instance's name in room events.
+    let instanceID = UUID().uuidString
     private let messages: any MessageRepository
+    private let redis: RedisClient
+    private let redisPrefix: String
+    private let presence: PresenceStore
     private let logger: Logger
     private let channels = Mutex<[Int64: RoomChannel]>([:])
     private let buckets = Mutex<[Int64: TokenBucket]>([:])
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
-    init(messages: any MessageRepository, limits: Limits, logger: Logger) {
+    init(messages: any MessageRepository, redis: RedisClient, redisPrefix: String, limits: Limits, logger: Logger) {
         self.messages = messages
+        self.redis = redis
+        self.redisPrefix = redisPrefix
+        self.presence = PresenceStore(redis: redis, prefix: redisPrefix, instanceID: instanceID, logger: logger)
         self.limits = limits
         self.logger = logger
         self.start = clock.now
@@ -35,31 +44,93 @@ final class ChatHub: Sendable {
     func channel(for room: Room) -> RoomChannel {
         channels.withLock { channels in
             if let channel = channels[room.id] { return channel }
-            let channel = RoomChannel(room: room, messages: messages, leaveGrace: limits.leaveGrace, logger: logger)
+            let channel = RoomChannel(
+                room: room, messages: messages, leaveGrace: limits.leaveGrace, origin: instanceID, presence: presence,
+                publish: { [self] event in await self.publish(event) }, logger: logger
+            )
             channels[room.id] = channel
             return channel
         }
     }
 
-    /// How many people are in each room right now, by room id.
-    func headcounts() async -> [Int64: Int] {
+    /// How many people are in each room right now, on every instance.
+    func headcounts(roomIDs: [Int64]) async -> [Int64: Int] {
         var counts: [Int64: Int] = [:]
-        for (id, channel) in channels.withLock({ $0 }) {
-            counts[id] = await channel.people.count
+        for id in roomIDs {
+            if let channel = channels.withLock({ $0[id] }) {
+                counts[id] = await channel.people.count
+            } else {
+                counts[id] = (try? await presence.people(roomID: id).count) ?? 0
+            }
         }
         return counts
     }
 
-    /// Ends the user's connections to a room on this instance.
-    func remove(userID: Int64, roomID: Int64, code: UInt16, reason: String) async {
-        guard let channel = channels.withLock({ $0[roomID] }) else { return }
-        await channel.remove(userID: userID, code: code, reason: reason)
+    /// Keeps this instance's presence entries alive; when it dies they expire.
+    func runPresenceHeartbeat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: PresenceStore.heartbeat)
+            for (id, channel) in channels.withLock({ $0 }) {
+                await presence.add(await channel.localPeople, roomID: id)
+            }
+        }
     }
 
-    /// Tells every room on this instance that a user's display name changed.
-    func rename(userID: Int64, to name: String) async {
+    /// Ends the user's connections to a room on every instance.
+    func remove(userID: Int64, roomID: Int64, code: UInt16, reason: String) async {
+        var event = RoomEvent(origin: instanceID, roomID: roomID)
+        event.removal = .init(userID: userID, code: code, reason: reason)
+        await apply(event)
+        await publish(event)
+    }
+
+    /// Tells every room on every instance that a user's display name changed.
+    func rename(userID: Int64, to name: String, in roomID: Int64) async {
+        var event = RoomEvent(origin: instanceID, roomID: roomID)
+        event.rename = .init(userID: userID, name: name)
+        await apply(event)
+        await publish(event)
+    }
+
+    /// Applies an event from another instance.
+    func receive(_ event: RoomEvent) async {
+        guard event.origin != instanceID else { return }
+        await apply(event)
+    }
+
+    private func apply(_ event: RoomEvent) async {
+        if let rename = event.rename {
+            for channel in channels.withLock({ Array($0.values) }) {
+                await channel.rename(userID: rename.userID, to: rename.name)
+            }
+        }
+        guard let channel = channels.withLock({ $0[event.roomID] }) else { return }
+        if let removal = event.removal {
+            await channel.remove(userID: removal.userID, code: removal.code, reason: removal.reason)
+        }
+        if event.message != nil {
+            await channel.accept(event)
+        }
+        if event.presenceChanged == true {
+            await channel.refreshPresence()
+        }
+    }
+
+    /// After Redis comes back: deliver from the database whatever events were lost meanwhile.
+    func resync() async {
         for channel in channels.withLock({ Array($0.values) }) {
-            await channel.rename(userID: userID, to: name)
+            await channel.fillGap()
+        }
+    }
+
+    /// Tells the other instances. When Redis is away, local delivery goes on; other instances
+    /// catch up from PostgreSQL when it is back.
+    private func publish(_ event: RoomEvent) async {
+        do {
+            let payload = try JSONEncoder().encode(event)
+            try await redis.send("PUBLISH", RoomEvent.channel(prefix: redisPrefix, roomID: event.roomID), payload)
+        } catch {
+            logger.debug("could not publish a room event", metadata: ["room": "\(event.roomID)", "error": "\(error)"])
         }
     }
 

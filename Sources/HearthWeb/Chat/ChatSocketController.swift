@@ -5,6 +5,7 @@ import HearthStorage
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import NIOCore
 import NIOWebSocket
 
@@ -64,12 +65,25 @@ struct ChatSocketController: Sendable {
         let after = context.request.uri.queryParameters.get("after").flatMap { Int64($0) }
         let connection = ChatConnection(user: user, queueCapacity: hub.limits.outboundQueueCapacity)
         let channel = hub.channel(for: room)
+        await channel.prime()
         connection.queue.push(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.username)! Type /help to see what you can do here.")))
         // Registered before catch-up is read, so nothing committed meanwhile can be missed;
         // the writer skips anything catch-up already sent.
         await channel.connect(connection)
         let logger = context.logger
 
+        await withGracefulShutdownHandler {
+            await serve(connection, inbound: inbound, outbound: outbound, channel: channel, room: room, after: after, logger: logger)
+        } onGracefulShutdown: {
+            connection.goAway()
+        }
+        await channel.disconnect(connection)
+    }
+
+    private func serve(
+        _ connection: ChatConnection, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        channel: RoomChannel, room: Room, after: Int64?, logger: Logger
+    ) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await writeFrames(to: outbound, for: connection, room: room, after: after, logger: logger)
@@ -84,12 +98,11 @@ struct ChatSocketController: Sendable {
             // stuck client) ends all; cancelling also unblocks a writer waiting on a full socket.
             await group.next()
             if connection.queue.overflowed {
-                logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(user.id)"])
+                logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(connection.user.id)"])
             }
             connection.queue.close()
             group.cancelAll()
         }
-        await channel.disconnect(connection)
     }
 
     // MARK: - Writing

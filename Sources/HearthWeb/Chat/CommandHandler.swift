@@ -59,7 +59,7 @@ struct CommandHandler: Sendable {
             } catch let error as PostgresError where error.code == .uniqueViolation {
                 throw ValidationError("the name \(nick) is taken")
             }
-            await hub.rename(userID: caller.id, to: nick)
+            await hub.rename(userID: caller.id, to: nick, in: room.id)
         case .topic(nil):
             let current = try await rooms.find(name: room.name)?.topic ?? ""
             notice(current.isEmpty ? "No topic is set." : "Topic: \(current)")

@@ -15,62 +15,101 @@ actor RoomChannel {
     private var pendingLeaves: [Int64: Task<Void, Never>] = [:]
     private var pending: [(message: NewMessage, continuation: CheckedContinuation<ChatMessage, any Error>)] = []
     private var isFlushing = false
+    /// The last position delivered to this instance's connections; `nil` until primed.
+    private var delivered: Int64?
+    /// Messages that arrived ahead of a gap (from another instance, or before a lost event).
+    private var early: [Int64: RoomEvent] = [:]
+    private var gapFill: Task<Void, Never>?
+    /// How long a gap may stay open before it is filled from the database.
+    private let gapTimeout = Duration.milliseconds(250)
+    private let publish: @Sendable (RoomEvent) async -> Void
+    private let origin: String
+    private let presence: PresenceStore
     /// The most messages stored in one transaction.
     private let batchLimit = 256
 
-    init(room: Room, messages: any MessageRepository, leaveGrace: Duration, logger: Logger) {
+    init(room: Room, messages: any MessageRepository, leaveGrace: Duration, origin: String, presence: PresenceStore,
+         publish: @escaping @Sendable (RoomEvent) async -> Void, logger: Logger) {
         self.room = room
+        self.presence = presence
         self.messages = messages
         self.leaveGrace = leaveGrace
+        self.origin = origin
+        self.publish = publish
         self.logger = logger
     }
 
-    /// Who is here now, by display name.
-    var people: [String] { present.values.map(\.displayName).sorted { $0.lowercased() < $1.lowercased() } }
+    /// Sets where live delivery starts, once: messages at or before it are in the database and
+    /// reach clients through catch-up.
+    func prime() async {
+        guard delivered == nil else { return }
+        let last = (try? await messages.lastPosition(roomID: room.id)) ?? 0
+        if delivered == nil { delivered = last }
+    }
 
-    /// Whether the user has a connection open here.
-    func isPresent(userID: Int64) -> Bool { present[userID] != nil }
+    /// Who is here now on any instance, by display name; what this instance knows when Redis
+    /// is away.
+    var people: [String] {
+        get async {
+            var everyone = (try? await presence.people(roomID: room.id)) ?? [:]
+            for (id, user) in present { everyone[id] = user.displayName }
+            return everyone.values.sorted { $0.lowercased() < $1.lowercased() }
+        }
+    }
 
-    /// Adds a connection. The user's first connection writes "X joined", unless they are coming
-    /// back within the grace period after their last one closed (a reload or a reconnect).
-    func connect(_ connection: ChatConnection) {
+    /// The users with a connection to this room on this instance (for the presence heartbeat).
+    var localPeople: [User] { Array(present.values) }
+
+    /// Whether the user has a connection open to this room on any instance.
+    func isPresent(userID: Int64) async -> Bool {
+        if present[userID] != nil { return true }
+        return (try? await presence.people(roomID: room.id))?[userID] != nil
+    }
+
+    /// Adds a connection. The user's first connection (on any instance) writes "X joined",
+    /// unless they are coming back within the grace period after their last one closed.
+    func connect(_ connection: ChatConnection) async {
         connections[ObjectIdentifier(connection)] = connection
         let user = connection.user
         connectionsPerUser[user.id, default: 0] += 1
         guard connectionsPerUser[user.id] == 1 else { return }
         present[user.id] = user
-        broadcastPresence()
-        if let leave = pendingLeaves.removeValue(forKey: user.id) {
-            leave.cancel()
-        } else {
+        let returning = pendingLeaves.removeValue(forKey: user.id)
+        returning?.cancel()
+        let elsewhere = await presence.isPresentElsewhere(userID: user.id, roomID: room.id)
+        await presence.add([user], roomID: room.id)
+        await presenceChanged()
+        if returning == nil && !elsewhere {
             postInBackground(NewMessage(roomID: room.id, author: user, kind: .join, body: "\(user.displayName) joined"))
         }
     }
 
-    /// Removes a connection. When it was the user's last, "X left" is written after the grace
-    /// period unless they come back first (a removed user's leaving is announced by the removal).
-    func disconnect(_ connection: ChatConnection) {
+    /// Removes a connection. When it was the user's last on every instance, "X left" is written
+    /// after the grace period unless they come back first (a removal announces itself).
+    func disconnect(_ connection: ChatConnection) async {
         guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
         let user = connection.user
         connectionsPerUser[user.id, default: 1] -= 1
         guard connectionsPerUser[user.id] == 0 else { return }
         connectionsPerUser[user.id] = nil
         let shown = present.removeValue(forKey: user.id) ?? user
-        broadcastPresence()
+        await presence.remove(shown, roomID: room.id)
+        await presenceChanged()
         guard connection.removed == nil else { return }
         pendingLeaves[user.id] = Task {
             try? await Task.sleep(for: leaveGrace)
             guard !Task.isCancelled else { return }
-            self.finishLeave(shown)
+            await self.finishLeave(shown)
         }
     }
 
-    private func finishLeave(_ user: User) {
+    private func finishLeave(_ user: User) async {
         guard pendingLeaves.removeValue(forKey: user.id) != nil, connectionsPerUser[user.id] == nil else { return }
+        guard await !presence.isPresentElsewhere(userID: user.id, roomID: room.id) else { return }
         postInBackground(NewMessage(roomID: room.id, author: user, kind: .leave, body: "\(user.displayName) left"))
     }
 
-    /// Ends every connection of the user here, telling them why (`/kill`, `/ban`).
+    /// Ends every connection of the user on this instance, telling them why (`/kill`, `/ban`).
     func remove(userID: Int64, code: UInt16, reason: String) {
         for connection in connections.values where connection.user.id == userID {
             connection.remove(code: code, reason: reason)
@@ -78,10 +117,27 @@ actor RoomChannel {
     }
 
     /// A user's display name changed.
-    func rename(userID: Int64, to name: String) {
+    func rename(userID: Int64, to name: String) async {
         guard let user = present[userID] else { return }
-        present[userID] = User(id: user.id, username: user.username, displayName: name)
-        broadcastPresence()
+        let renamed = User(id: user.id, username: user.username, displayName: name)
+        present[userID] = renamed
+        await presence.remove(user, roomID: room.id)
+        await presence.add([renamed], roomID: room.id)
+        await refreshPresence()
+    }
+
+    /// Sends every local client the current list of who is here.
+    func refreshPresence() async {
+        broadcast(FrameEncoder.encode(.presence(await people)))
+    }
+
+    /// Refreshes local clients and tells the other instances to refresh theirs.
+    private func presenceChanged() async {
+        await refreshPresence()
+        var event = RoomEvent(origin: origin, roomID: room.id)
+        event.presenceChanged = true
+        let publish = publish
+        Task { await publish(event) }
     }
 
     /// Stores a message (committed) and then broadcasts it to every connection that may see it.
@@ -114,10 +170,17 @@ actor RoomChannel {
             let batch = nextBatch()
             do {
                 let stored = try await messages.append(batch.map(\.message))
+                var events: [RoomEvent] = []
                 for (entry, message) in zip(batch, stored) {
-                    deliver(message, for: entry.message)
+                    var event = RoomEvent(origin: origin, roomID: room.id)
+                    event.message = RoutedMessage(message: message, authorID: entry.message.author?.id, recipientID: entry.message.recipient?.id)
+                    if case .setTopic(let topic) = entry.message.effect { event.topic = topic }
+                    accept(event)
+                    events.append(event)
                     entry.continuation.resume(returning: message)
                 }
+                let publish = publish
+                Task { for event in events { await publish(event) } }
             } catch {
                 for entry in batch {
                     entry.continuation.resume(throwing: error)
@@ -141,23 +204,74 @@ actor RoomChannel {
         return batch
     }
 
-    private func deliver(_ message: ChatMessage, for new: NewMessage) {
-        let frame = FrameEncoder.encode(.message(message))
-        if new.kind == .private {
-            let audience: Set<Int64?> = [new.author?.id, new.recipient?.id]
+    /// Takes a stored message, from this instance or another, and delivers messages to local
+    /// connections strictly in position order: one that arrives ahead of a gap waits until the
+    /// gap is filled, by later events or from the database.
+    func accept(_ event: RoomEvent) {
+        guard let routed = event.message, let delivered else { return }
+        guard routed.message.position > delivered else { return }  // already delivered
+        early[routed.message.position] = event
+        drain()
+        if !early.isEmpty && gapFill == nil {
+            gapFill = Task {
+                try? await Task.sleep(for: gapTimeout)
+                await self.fillGap()
+            }
+        }
+    }
+
+    /// Reads what is missing from the database and delivers it. A position the database does
+    /// not have between the ones it returned was deleted (`/clear`) and is skipped.
+    func fillGap() async {
+        gapFill = nil
+        guard let start = delivered else { return }
+        do {
+            let missing = try await messages.routedAfter(roomID: room.id, position: start, limit: 1_000)
+            for routed in missing where routed.message.position > (delivered ?? 0) && early[routed.message.position] == nil {
+                var event = RoomEvent(origin: origin, roomID: room.id)
+                event.message = routed
+                early[routed.message.position] = event
+            }
+            if let lastRead = missing.last?.message.position {
+                for position in early.keys.sorted() where position <= lastRead && position > (delivered ?? 0) {
+                    guard let event = early.removeValue(forKey: position) else { continue }
+                    delivered = position
+                    deliver(event)
+                }
+            }
+            drain()
+        } catch {
+            logger.warning("could not fill a gap in live delivery", metadata: ["room": "\(room.id)", "error": "\(error)"])
+        }
+        if !early.isEmpty && gapFill == nil {
+            gapFill = Task {
+                try? await Task.sleep(for: gapTimeout)
+                await self.fillGap()
+            }
+        }
+    }
+
+    private func drain() {
+        while let current = delivered, let next = early.removeValue(forKey: current + 1) {
+            delivered = current + 1
+            deliver(next)
+        }
+    }
+
+    private func deliver(_ event: RoomEvent) {
+        guard let routed = event.message else { return }
+        let frame = FrameEncoder.encode(.message(routed.message))
+        if routed.message.kind == .private {
+            let audience: Set<Int64?> = [routed.authorID, routed.recipientID]
             for connection in connections.values where audience.contains(connection.user.id) {
                 connection.queue.push(frame)
             }
             return
         }
         broadcast(frame)
-        if case .setTopic(let topic) = new.effect {
+        if let topic = event.topic {
             broadcast(FrameEncoder.encode(.topic(topic)))
         }
-    }
-
-    private func broadcastPresence() {
-        broadcast(FrameEncoder.encode(.presence(people)))
     }
 
     /// Queues the same encoded bytes for every connection. A connection whose queue is full

@@ -20,22 +20,49 @@ struct TestHearth: Sendable {
         _ body: @Sendable (TestHearth) async throws -> Void
     ) async throws {
         try await TestDatabase.with { database, postgres in
+            let configuration = try configuration(for: database, configure)
+            let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"))
+            try await app.test(.live) { client in
+                try await body(TestHearth(port: client.port!, client: client, postgres: postgres))
+            }
+        }
+    }
+
+    /// Two instances sharing one database, one Redis and one channel prefix, as behind nginx.
+    static func pair(
+        _ configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestHearth, TestHearth) async throws -> Void
+    ) async throws {
+        try await TestDatabase.with { database, postgres in
+            let configuration = try configuration(for: database, configure)
+            let first = try await buildApplication(configuration, logger: TestEnvironment.logger("web-a"))
+            let second = try await buildApplication(configuration, logger: TestEnvironment.logger("web-b"))
+            try await first.test(.live) { a in
+                try await second.test(.live) { b in
+                    try await body(
+                        TestHearth(port: a.port!, client: a, postgres: postgres),
+                        TestHearth(port: b.port!, client: b, postgres: postgres)
+                    )
+                }
+            }
+        }
+    }
+
+    private static func configuration(for database: TestDatabase, _ configure: (inout AppConfiguration) -> Void) throws -> AppConfiguration {
             var configuration = AppConfiguration()
             let db = database.configuration
             configuration.databaseURL = "postgres://\(db.user):\(db.password ?? "")@\(db.host):\(db.port)/\(db.database)?sslmode=disable"
             let redis = try TestEnvironment.redis
             configuration.redisURL = "redis://\(redis.host):\(redis.port)/\(redis.database)"
+            // Tests share one Redis; each test's instances talk only among themselves.
+            configuration.redisPrefix = TestEnvironment.uniqueName("test")
             configuration.port = 0
             configuration.bcryptCost = 4
             configuration.leaveGrace = .milliseconds(300)
             configuration.templatesDirectory = root.appendingPathComponent("templates").path
             configuration.staticDirectory = root.appendingPathComponent("static").path
             configure(&configuration)
-            let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"))
-            try await app.test(.live) { client in
-                try await body(TestHearth(port: client.port!, client: client, postgres: postgres))
-            }
-        }
+            return configuration
     }
 
     /// Counts rows: `SELECT count(*) ...` helper.

@@ -1,0 +1,72 @@
+import Foundation
+import HearthCore
+import HearthRedis
+import Logging
+
+/// Who is in which room, across instances, in Redis.
+///
+/// Each room has a sorted set `<prefix>:presence:<room>` whose members are
+/// `<instance>|<user id>|<display name>`, scored with the time they expire. Instances refresh
+/// their entries every ``heartbeat``; the entries of an instance that died expire after
+/// ``lifetime``, so a crash leaves no ghosts. When Redis is away, readers fall back to what this
+/// instance knows.
+struct PresenceStore: Sendable {
+    static let lifetime: TimeInterval = 30
+    static let heartbeat = Duration.seconds(10)
+
+    let redis: RedisClient
+    let prefix: String
+    let instanceID: String
+    let logger: Logger
+
+    private func key(_ roomID: Int64) -> String { "\(prefix):presence:\(roomID)" }
+    private func member(_ user: User) -> String { "\(instanceID)|\(user.id)|\(user.displayName)" }
+
+    /// Records (or refreshes) users as present here, in one command.
+    func add(_ users: [User], roomID: Int64) async {
+        guard !users.isEmpty else { return }
+        let expiry = Int(Date().timeIntervalSince1970 + Self.lifetime)
+        var arguments: [any RedisArgument] = [key(roomID)]
+        for user in users { arguments += [expiry, member(user)] }
+        do {
+            try await redis.withConnection { connection in
+                try await connection.send(["ZADD".redisBytes] + arguments.map(\.redisBytes))
+                try await connection.send("EXPIRE", key(roomID), Int(Self.lifetime) * 2)
+            }
+        } catch {
+            logger.debug("could not record presence", metadata: ["room": "\(roomID)", "error": "\(error)"])
+        }
+    }
+
+    /// Forgets a user's presence here.
+    func remove(_ user: User, roomID: Int64) async {
+        do {
+            try await redis.send("ZREM", key(roomID), member(user))
+        } catch {
+            logger.debug("could not clear presence", metadata: ["room": "\(roomID)", "error": "\(error)"])
+        }
+    }
+
+    /// Everyone present, on any instance: user id → display name.
+    func people(roomID: Int64) async throws -> [Int64: String] {
+        let now = Int(Date().timeIntervalSince1970)
+        let members = try await redis.send("ZRANGEBYSCORE", key(roomID), now, "+inf").array ?? []
+        var people: [Int64: String] = [:]
+        for member in members {
+            let parts = (member.string ?? "").split(separator: "|", maxSplits: 2)
+            guard parts.count == 3, let id = Int64(parts[1]) else { continue }
+            people[id] = String(parts[2])
+        }
+        return people
+    }
+
+    /// Whether the user is present on another instance.
+    func isPresentElsewhere(userID: Int64, roomID: Int64) async -> Bool {
+        let now = Int(Date().timeIntervalSince1970)
+        guard let members = try? await redis.send("ZRANGEBYSCORE", key(roomID), now, "+inf").array else { return false }
+        return members.contains { member in
+            let parts = (member.string ?? "").split(separator: "|", maxSplits: 2)
+            return parts.count == 3 && parts[0] != Substring(instanceID) && parts[1] == Substring(String(userID))
+        }
+    }
+}
