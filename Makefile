@@ -19,7 +19,7 @@ run: services build
 test: services
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	scripts/browser-test
+	scripts/e2e-test
 
 ## Install (if missing) and start the local Postgres and Redis
 services:
