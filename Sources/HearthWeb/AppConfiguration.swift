@@ -18,6 +18,7 @@ import Logging
 /// | `STATIC_DIR` | `static` |
 /// | `TRUSTED_PROXIES` | empty: comma-separated addresses whose `X-Forwarded-*` headers are believed |
 /// | `BCRYPT_COST` | `12` |
+/// | `METRICS_ALLOWED` | `127.0.0.1,::1`: addresses that may read `/metrics` |
 public struct AppConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -33,6 +34,8 @@ public struct AppConfiguration: Sendable {
     public var templatesDirectory = "templates"
     public var staticDirectory = "static"
     public var trustedProxies: [String] = []
+    /// Addresses allowed to read `/metrics` (`METRICS_ALLOWED`, comma-separated).
+    public var metricsAllowed = ["127.0.0.1", "::1"]
     /// bcrypt's cost factor (`BCRYPT_COST`); each step doubles the work.
     public var bcryptCost: UInt8 = 12
     /// Frames a WebSocket may have waiting before its client counts as stuck and is dropped.
@@ -79,6 +82,9 @@ public struct AppConfiguration: Sendable {
         staticDirectory = value("STATIC_DIR") ?? staticDirectory
         if let cost = try integer("BCRYPT_COST", in: 4...16) {
             bcryptCost = UInt8(cost)
+        }
+        if let allowed = value("METRICS_ALLOWED") {
+            metricsAllowed = allowed.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let proxies = value("TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

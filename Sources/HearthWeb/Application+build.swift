@@ -19,8 +19,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let clientAddress = ClientAddress(trustedProxies: Set(configuration.trustedProxies))
     let sessions = SessionStore(redis: services.redis, ttl: configuration.sessionTTL)
     let cookies = SessionCookies(ttl: configuration.sessionTTL, clientAddress: clientAddress)
+    let metrics = Metrics()
     let hub = ChatHub(
-        messages: messages, redis: services.redis, redisPrefix: configuration.redisPrefix,
+        messages: messages, redis: services.redis, redisPrefix: configuration.redisPrefix, metrics: metrics,
         limits: .init(
             outboundQueueCapacity: configuration.outboundQueueCapacity, sendBurst: configuration.sendBurst,
             sendPerSecond: configuration.sendPerSecond, leaveGrace: configuration.leaveGrace
@@ -31,6 +32,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: FileMiddleware(configuration.staticDirectory, urlBasePath: "/static", cacheControl: .init([(.text, [.noCache])]), logger: logger))
     HealthController(postgres: services.postgres, redis: services.redis).addRoutes(to: router)
+    MetricsController(metrics: metrics, hub: hub, allowed: Set(configuration.metricsAllowed)).addRoutes(to: router)
     router.add(middleware: SessionMiddleware(sessions: sessions, cookies: cookies))
     AuthController(
         users: users, sessions: sessions, cookies: cookies, throttle: LoginThrottle(redis: services.redis, prefix: configuration.redisPrefix),

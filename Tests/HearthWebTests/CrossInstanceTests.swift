@@ -1,4 +1,5 @@
 import Foundation
+import HearthPostgres
 import HearthTestSupport
 import HearthWeb
 import Testing
@@ -114,5 +115,83 @@ import Testing
         // (WebSocketHandler.handle) at the same moment Hearth asks for 1001; either may win.
         let close = try await #require(box.socket).receive { $0.opcode == 0x8 }
         #expect(close.closeCode == 1001 || close.closeCode == 1000)
+    }
+}
+
+@Suite struct MetricsTests {
+    private func value(_ name: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+    }
+
+    @Test func metricsCountConnectionsMessagesAndFanOut() async throws {
+        try await TestHearth.pair { a, b in
+            let alice = Visitor(a)
+            try await alice.register(Visitor.newName("alice"))
+            try await alice.createRoom("Lobby")
+            let bob = Visitor(b)
+            try await bob.register(Visitor.newName("bob"))
+            let aliceSocket = try await alice.socket("Lobby", after: 0)
+            let bobSocket = try await bob.socket("Lobby", after: 0)
+            _ = try await aliceSocket.next("ready")
+            _ = try await bobSocket.next("ready")
+            for n in 0..<3 { try await aliceSocket.say("m\(n)") }
+            _ = try await bobSocket.next("message") { $0.body == "m2" }
+
+            let onA = try await a.client.execute(uri: "/metrics", method: .get).text
+            let onB = try await b.client.execute(uri: "/metrics", method: .get).text
+            #expect(value("hearth_websocket_connections", in: onA) == 1)
+            #expect(value("hearth_rooms_active", in: onB) == 1)
+            #expect((value("hearth_messages_stored_total", in: onA) ?? 0) >= 3)
+            // B received A's messages (and joins) through Redis.
+            #expect((value("hearth_fanout_latency_seconds_count", in: onB) ?? 0) >= 3)
+        }
+    }
+
+    @Test func metricsAreRefusedToOtherAddresses() async throws {
+        try await TestHearth.with({ $0.metricsAllowed = ["10.9.9.9"] }) { hearth in
+            let response = try await hearth.client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .forbidden)
+        }
+    }
+}
+
+/// PostgreSQL going away: nothing is reported as sent that was not stored.
+@Suite struct PostgresOutageTests {
+    @Test func sendersGetAClearErrorWhileTheDatabaseIsDown() async throws {
+        try await DisposablePostgres.with { server in
+            let app = try await buildApplication({
+                var configuration = AppConfiguration()
+                configuration.databaseURL = "postgres://hearth@127.0.0.1:\(server.configuration.port)/postgres?sslmode=disable"
+                let redis = try TestEnvironment.redis
+                configuration.redisURL = "redis://\(redis.host):\(redis.port)/\(redis.database)"
+                configuration.redisPrefix = TestEnvironment.uniqueName("test")
+                configuration.port = 0
+                configuration.bcryptCost = 4
+                configuration.templatesDirectory = TestHearth.root.appendingPathComponent("templates").path
+                configuration.staticDirectory = TestHearth.root.appendingPathComponent("static").path
+                return configuration
+            }(), logger: TestEnvironment.logger("web"))
+            try await app.test(.live) { client in
+                let hearth = TestHearth(port: client.port!, client: client, postgres: PostgresClient(configuration: server.configuration, logger: TestEnvironment.logger("pg")))
+                let alice = Visitor(hearth)
+                try await alice.register(Visitor.newName("alice"))
+                try await alice.createRoom("Lobby")
+                let socket = try await alice.socket("Lobby", after: 0)
+                _ = try await socket.next("ready")
+
+                try await server.stop()
+                try await socket.say("lost?")
+                let refusal = try await socket.next("error")
+                #expect(refusal.code == "not_sent")
+                #expect(refusal.text == "Message not sent; try again.")
+
+                try await server.start()
+                try await socket.say("kept")
+                #expect(try await socket.next("message") { $0.kind == "text" }.body == "kept")
+                let rows = try await hearth.postgres.query("SELECT body FROM messages WHERE kind = 'text'")
+                #expect(try rows.map { try $0.decode("body", as: String.self) } == ["kept"])
+                await hearth.postgres.shutdown()
+            }
+        }
     }
 }

@@ -18,8 +18,14 @@ from hearth_process import ROOT, create_database, drop_database, free_port, star
 def nginx_config(listen_port, upstream_ports, prefix_dir):
     """deploy/nginx.conf with the test's ports, paths and user: everything else as deployed."""
     config = (ROOT / "deploy/nginx.conf").read_text()
-    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in upstream_ports)
-    config = re.sub(r"(    upstream hearth \{\n.*?\n)(?:        server [^\n]+\n)+", lambda m: m.group(1) + servers + "\n", config, flags=re.S)
+    upstream = (ROOT / "deploy/upstream.local.conf").read_text()
+    servers = [line for line in upstream.splitlines() if line.strip().startswith("server ")]
+    assert len(servers) == len(upstream_ports)
+    for line, port in zip(servers, upstream_ports):
+        upstream = upstream.replace(line, re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", line))
+    with open(f"{prefix_dir}/hearth-upstream.conf", "w") as file:
+        file.write(upstream)
+    config = config.replace("include /etc/nginx/hearth-upstream.conf;", f"include {prefix_dir}/hearth-upstream.conf;")
     config = config.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
     config = config.replace("alias /srv/hearth/static/;", f"alias {ROOT}/static/;")
     config = config.replace("user www-data;", "user root;" if os.geteuid() == 0 else "")
@@ -111,6 +117,8 @@ def test_pages_static_files_and_chat_across_instances_through_nginx(deployment):
     assert css.status_code == 200
     assert "max-age=3600" in css.headers.get("Cache-Control", "")
     assert css.headers.get("Content-Encoding") == "gzip"
+    # Metrics are for scraping instances directly, never through the public proxy.
+    assert requests.get(url + "/metrics").status_code == 404
 
     name, alice = register(url)
     token = csrf(alice, url + "/rooms")

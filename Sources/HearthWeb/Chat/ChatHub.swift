@@ -30,11 +30,14 @@ final class ChatHub: Sendable {
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
-    init(messages: any MessageRepository, redis: RedisClient, redisPrefix: String, limits: Limits, logger: Logger) {
+    let metrics: Metrics
+
+    init(messages: any MessageRepository, redis: RedisClient, redisPrefix: String, metrics: Metrics, limits: Limits, logger: Logger) {
+        self.metrics = metrics
         self.messages = messages
         self.redis = redis
         self.redisPrefix = redisPrefix
-        self.presence = PresenceStore(redis: redis, prefix: redisPrefix, instanceID: instanceID, logger: logger)
+        self.presence = PresenceStore(redis: redis, prefix: redisPrefix, instanceID: instanceID, metrics: metrics, logger: logger)
         self.limits = limits
         self.logger = logger
         self.start = clock.now
@@ -45,7 +48,7 @@ final class ChatHub: Sendable {
         channels.withLock { channels in
             if let channel = channels[room.id] { return channel }
             let channel = RoomChannel(
-                room: room, messages: messages, leaveGrace: limits.leaveGrace, origin: instanceID, presence: presence,
+                room: room, messages: messages, leaveGrace: limits.leaveGrace, origin: instanceID, presence: presence, metrics: metrics,
                 publish: { [self] event in await self.publish(event) }, logger: logger
             )
             channels[room.id] = channel
@@ -92,9 +95,21 @@ final class ChatHub: Sendable {
         await publish(event)
     }
 
+    /// Rooms with at least one open WebSocket on this instance.
+    func activeRoomCount() async -> Int {
+        var count = 0
+        for channel in channels.withLock({ Array($0.values) }) where await !channel.localPeople.isEmpty {
+            count += 1
+        }
+        return count
+    }
+
     /// Applies an event from another instance.
     func receive(_ event: RoomEvent) async {
         guard event.origin != instanceID else { return }
+        if let sentAt = event.sentAt, event.message != nil {
+            metrics.fanOutLatency(Date().timeIntervalSince1970 - sentAt)
+        }
         await apply(event)
     }
 
@@ -127,9 +142,12 @@ final class ChatHub: Sendable {
     /// catch up from PostgreSQL when it is back.
     private func publish(_ event: RoomEvent) async {
         do {
+            var event = event
+            event.sentAt = Date().timeIntervalSince1970
             let payload = try JSONEncoder().encode(event)
             try await redis.send("PUBLISH", RoomEvent.channel(prefix: redisPrefix, roomID: event.roomID), payload)
         } catch {
+            metrics.redisError()
             logger.debug("could not publish a room event", metadata: ["room": "\(event.roomID)", "error": "\(error)"])
         }
     }

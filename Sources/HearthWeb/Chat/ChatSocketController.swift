@@ -72,6 +72,8 @@ struct ChatSocketController: Sendable {
         await channel.connect(connection)
         let logger = context.logger
 
+        hub.metrics.connectionOpened()
+        defer { hub.metrics.connectionClosed() }
         await withGracefulShutdownHandler {
             await serve(connection, inbound: inbound, outbound: outbound, channel: channel, room: room, after: after, logger: logger)
         } onGracefulShutdown: {

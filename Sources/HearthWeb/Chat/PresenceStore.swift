@@ -17,6 +17,7 @@ struct PresenceStore: Sendable {
     let redis: RedisClient
     let prefix: String
     let instanceID: String
+    let metrics: Metrics
     let logger: Logger
 
     private func key(_ roomID: Int64) -> String { "\(prefix):presence:\(roomID)" }
@@ -34,6 +35,7 @@ struct PresenceStore: Sendable {
                 try await connection.send("EXPIRE", key(roomID), Int(Self.lifetime) * 2)
             }
         } catch {
+            metrics.redisError()
             logger.debug("could not record presence", metadata: ["room": "\(roomID)", "error": "\(error)"])
         }
     }
@@ -43,6 +45,7 @@ struct PresenceStore: Sendable {
         do {
             try await redis.send("ZREM", key(roomID), member(user))
         } catch {
+            metrics.redisError()
             logger.debug("could not clear presence", metadata: ["room": "\(roomID)", "error": "\(error)"])
         }
     }

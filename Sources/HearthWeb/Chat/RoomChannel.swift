@@ -25,13 +25,15 @@ actor RoomChannel {
     private let publish: @Sendable (RoomEvent) async -> Void
     private let origin: String
     private let presence: PresenceStore
+    private let metrics: Metrics
     /// The most messages stored in one transaction.
     private let batchLimit = 256
 
     init(room: Room, messages: any MessageRepository, leaveGrace: Duration, origin: String, presence: PresenceStore,
-         publish: @escaping @Sendable (RoomEvent) async -> Void, logger: Logger) {
+         metrics: Metrics, publish: @escaping @Sendable (RoomEvent) async -> Void, logger: Logger) {
         self.room = room
         self.presence = presence
+        self.metrics = metrics
         self.messages = messages
         self.leaveGrace = leaveGrace
         self.origin = origin
@@ -170,6 +172,7 @@ actor RoomChannel {
             let batch = nextBatch()
             do {
                 let stored = try await messages.append(batch.map(\.message))
+                metrics.messagesStored(stored.count)
                 var events: [RoomEvent] = []
                 for (entry, message) in zip(batch, stored) {
                     var event = RoomEvent(origin: origin, roomID: room.id)
@@ -182,6 +185,7 @@ actor RoomChannel {
                 let publish = publish
                 Task { for event in events { await publish(event) } }
             } catch {
+                metrics.postgresError()
                 for entry in batch {
                     entry.continuation.resume(throwing: error)
                 }

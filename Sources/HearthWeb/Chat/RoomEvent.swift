@@ -28,6 +28,8 @@ struct RoomEvent: Codable, Sendable, Equatable {
     var rename: Rename?
     /// Who is in the room changed: instances refresh their clients' lists from Redis.
     var presenceChanged: Bool?
+    /// When it was published (seconds since 1970), for the fan-out latency metric.
+    var sentAt: Double?
 
     /// The pub/sub channel of a room; `prefix` keeps deployments that share a Redis apart.
     static func channel(prefix: String, roomID: Int64) -> String { "\(prefix):room:\(roomID)" }
