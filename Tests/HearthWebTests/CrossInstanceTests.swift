@@ -1,22 +1,23 @@
 import Foundation
 import HearthPostgres
+import HearthRedis
 import HearthTestSupport
 import HearthWeb
 import Testing
 
 /// Two instances sharing PostgreSQL and Redis: users must not notice which one they are on.
 @Suite struct CrossInstanceTests {
+    /// Alice creates "Lobby" on instance A, Bob joins it on instance B; both sockets are ready.
+    static func aliceOnAAndBobOnB(_ a: TestHearth, _ b: TestHearth) async throws -> (RawWebSocket, RawWebSocket) {
+        let (alice, _) = try await Visitor.registered(on: a, "alice")
+        try await alice.createRoom("Lobby")
+        let (bob, _) = try await Visitor.registered(on: b, "bob")
+        return (try await alice.joined("Lobby"), try await bob.joined("Lobby"))
+    }
+
     @Test func messagesReachClientsOnTheOtherInstanceInTheSameOrder() async throws {
         try await TestHearth.pair({ $0.sendBurst = 100 }) { a, b in
-            let alice = Visitor(a)
-            try await alice.register(Visitor.newName("alice"))
-            try await alice.createRoom("Lobby")
-            let bob = Visitor(b)
-            try await bob.register(Visitor.newName("bob"))
-            let aliceSocket = try await alice.socket("Lobby", after: 0)
-            let bobSocket = try await bob.socket("Lobby", after: 0)
-            _ = try await aliceSocket.next("ready")
-            _ = try await bobSocket.next("ready")
+            let (aliceSocket, bobSocket) = try await Self.aliceOnAAndBobOnB(a, b)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { for n in 0..<15 { try await aliceSocket.say("a\(n)") } }
                 group.addTask { for n in 0..<15 { try await bobSocket.say("b\(n)") } }
@@ -63,15 +64,7 @@ import Testing
         try await DisposableRedis.with { redis in
             let url = "redis://127.0.0.1:\(redis.configuration.port)/0"
             try await TestHearth.pair({ $0.redisURL = url }) { a, b in
-                let alice = Visitor(a)
-                try await alice.register(Visitor.newName("alice"))
-                try await alice.createRoom("Lobby")
-                let bob = Visitor(b)
-                try await bob.register(Visitor.newName("bob"))
-                let aliceSocket = try await alice.socket("Lobby", after: 0)
-                let bobSocket = try await bob.socket("Lobby", after: 0)
-                _ = try await aliceSocket.next("ready")
-                _ = try await bobSocket.next("ready")
+                let (aliceSocket, bobSocket) = try await CrossInstanceTests.aliceOnAAndBobOnB(a, b)
                 try await aliceSocket.say("before")
                 _ = try await bobSocket.next("message") { $0.body == "before" }
 
@@ -125,15 +118,7 @@ import Testing
 
     @Test func metricsCountConnectionsMessagesAndFanOut() async throws {
         try await TestHearth.pair { a, b in
-            let alice = Visitor(a)
-            try await alice.register(Visitor.newName("alice"))
-            try await alice.createRoom("Lobby")
-            let bob = Visitor(b)
-            try await bob.register(Visitor.newName("bob"))
-            let aliceSocket = try await alice.socket("Lobby", after: 0)
-            let bobSocket = try await bob.socket("Lobby", after: 0)
-            _ = try await aliceSocket.next("ready")
-            _ = try await bobSocket.next("ready")
+            let (aliceSocket, bobSocket) = try await CrossInstanceTests.aliceOnAAndBobOnB(a, b)
             for n in 0..<3 { try await aliceSocket.say("m\(n)") }
             _ = try await bobSocket.next("message") { $0.body == "m2" }
 
@@ -159,18 +144,8 @@ import Testing
 @Suite struct PostgresOutageTests {
     @Test func sendersGetAClearErrorWhileTheDatabaseIsDown() async throws {
         try await DisposablePostgres.with { server in
-            let app = try await buildApplication({
-                var configuration = AppConfiguration()
-                configuration.databaseURL = "postgres://hearth@127.0.0.1:\(server.configuration.port)/postgres?sslmode=disable"
-                let redis = try TestEnvironment.redis
-                configuration.redisURL = "redis://\(redis.host):\(redis.port)/\(redis.database)"
-                configuration.redisPrefix = TestEnvironment.uniqueName("test")
-                configuration.port = 0
-                configuration.bcryptCost = 4
-                configuration.templatesDirectory = TestHearth.root.appendingPathComponent("templates").path
-                configuration.staticDirectory = TestHearth.root.appendingPathComponent("static").path
-                return configuration
-            }(), logger: TestEnvironment.logger("web"))
+            let configuration = try TestHearth.configuration(databaseURL: "postgres://hearth@127.0.0.1:\(server.configuration.port)/postgres?sslmode=disable")
+            let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"))
             try await app.test(.live) { client in
                 let hearth = TestHearth(port: client.port!, client: client, postgres: PostgresClient(configuration: server.configuration, logger: TestEnvironment.logger("pg")))
                 let alice = Visitor(hearth)
@@ -192,6 +167,32 @@ import Testing
                 #expect(try rows.map { try $0.decode("body", as: String.self) } == ["kept"])
                 await hearth.postgres.shutdown()
             }
+        }
+    }
+}
+
+/// Presence entries of an instance that died expire: no ghosts in counts or /who.
+@Suite struct PresenceExpiryTests {
+    @Test func expiredEntriesOfADeadInstanceAreNotCounted() async throws {
+        try await TestHearth.with { hearth in
+            let (alice, _) = try await Visitor.registered(on: hearth, "alice")
+            try await alice.createRoom("Lobby")
+            let socket = try await alice.joined("Lobby")
+            let roomID = try await hearth.count("SELECT id FROM rooms")
+            let redis = RedisClient(configuration: try TestEnvironment.redis, logger: TestEnvironment.logger("redis"))
+            let key = "\(hearth.configuration.redisPrefix):presence:\(roomID)"
+            let now = Int(Date().timeIntervalSince1970)
+            // A crashed instance: its entry stopped being refreshed and its expiry passed.
+            try await redis.send("ZADD", key, now - 1, "dead-instance|999999|ghost")
+            // A live one elsewhere.
+            try await redis.send("ZADD", key, now + 30, "other-instance|888888|carol")
+            try await socket.say("/who")
+            let who = try await socket.next("notice") { $0.text?.contains("here:") == true }.text ?? ""
+            #expect(who.hasPrefix("2 people here:"))
+            #expect(who.contains("carol"))
+            #expect(!who.contains("ghost"))
+            #expect(try await alice.get("/rooms").text.contains("2 here now"))
+            await redis.shutdown()
         }
     }
 }

@@ -10,6 +10,8 @@ struct TestHearth: Sendable {
     let port: Int
     let client: any TestClientProtocol
     let postgres: PostgresClient
+    /// The configuration the instance runs with.
+    var configuration = AppConfiguration()
 
     /// The repository root, so templates and static files are found wherever tests run.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +25,7 @@ struct TestHearth: Sendable {
             let configuration = try configuration(for: database, configure)
             let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"))
             try await app.test(.live) { client in
-                try await body(TestHearth(port: client.port!, client: client, postgres: postgres))
+                try await body(TestHearth(port: client.port!, client: client, postgres: postgres, configuration: configuration))
             }
         }
     }
@@ -40,8 +42,8 @@ struct TestHearth: Sendable {
             try await first.test(.live) { a in
                 try await second.test(.live) { b in
                     try await body(
-                        TestHearth(port: a.port!, client: a, postgres: postgres),
-                        TestHearth(port: b.port!, client: b, postgres: postgres)
+                        TestHearth(port: a.port!, client: a, postgres: postgres, configuration: configuration),
+                        TestHearth(port: b.port!, client: b, postgres: postgres, configuration: configuration)
                     )
                 }
             }
@@ -49,9 +51,15 @@ struct TestHearth: Sendable {
     }
 
     private static func configuration(for database: TestDatabase, _ configure: (inout AppConfiguration) -> Void) throws -> AppConfiguration {
+        let db = database.configuration
+        return try configuration(databaseURL: "postgres://\(db.user):\(db.password ?? "")@\(db.host):\(db.port)/\(db.database)?sslmode=disable", configure)
+    }
+
+    /// The test configuration for any database: shared test Redis under a unique prefix, a free
+    /// port, cheap bcrypt, short leave grace, this checkout's templates and static files.
+    static func configuration(databaseURL: String, _ configure: (inout AppConfiguration) -> Void = { _ in }) throws -> AppConfiguration {
             var configuration = AppConfiguration()
-            let db = database.configuration
-            configuration.databaseURL = "postgres://\(db.user):\(db.password ?? "")@\(db.host):\(db.port)/\(db.database)?sslmode=disable"
+            configuration.databaseURL = databaseURL
             let redis = try TestEnvironment.redis
             configuration.redisURL = "redis://\(redis.host):\(redis.port)/\(redis.database)"
             // Tests share one Redis; each test's instances talk only among themselves.

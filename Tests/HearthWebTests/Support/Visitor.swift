@@ -60,6 +60,21 @@ final class Visitor: @unchecked Sendable {
         try await post("/rooms", [("csrf", try await csrf(on: "/rooms")), ("name", name)])
     }
 
+    /// A new visitor, registered under a fresh name starting with `prefix`.
+    static func registered(on hearth: TestHearth, _ prefix: String = "u") async throws -> (Visitor, String) {
+        let visitor = Visitor(hearth)
+        let name = newName(prefix)
+        try await visitor.register(name)
+        return (visitor, name)
+    }
+
+    /// Opens the room's WebSocket from the start of its history and waits for `ready`.
+    func joined(_ room: String) async throws -> RawWebSocket {
+        let socket = try await socket(room, after: 0)
+        _ = try await socket.next("ready")
+        return socket
+    }
+
     /// Opens the room's WebSocket with this visitor's cookie and a same-origin Origin.
     func socket(_ room: String, after: Int64? = nil, origin: String? = nil, receiveBuffer: Int? = nil) async throws -> RawWebSocket {
         var headers = ["Origin": origin ?? "http://127.0.0.1:\(hearth.port)"]
