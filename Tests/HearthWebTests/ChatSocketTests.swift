@@ -39,12 +39,9 @@ import Testing
 
     @Test func everyoneGetsEveryMessageInTheSameOrderAfterItIsStored() async throws {
         try await withRoom { hearth, alice in
-            let bob = Visitor(hearth)
-            try await bob.register(Visitor.newName("bob"))
-            let aliceSocket = try await alice.socket("Lobby", after: 0)
-            let bobSocket = try await bob.socket("Lobby", after: 0)
-            _ = try await aliceSocket.next("ready")
-            _ = try await bobSocket.next("ready")
+            let (bob, _) = try await Visitor.registered(on: hearth, "bob")
+            let aliceSocket = try await alice.joined("Lobby")
+            let bobSocket = try await bob.joined("Lobby")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { for n in 0..<10 { try await aliceSocket.say("alice \(n)") } }
                 group.addTask { for n in 0..<10 { try await bobSocket.say("bob \(n)") } }
@@ -117,11 +114,9 @@ import Testing
 
     @Test func badFramesGetErrorFramesAndOthersKeepChatting() async throws {
         try await withRoom { hearth, alice in
-            let bob = Visitor(hearth)
-            try await bob.register(Visitor.newName("bob"))
+            let (bob, _) = try await Visitor.registered(on: hearth, "bob")
             let aliceSocket = try await alice.socket("Lobby", after: 0)
-            let bobSocket = try await bob.socket("Lobby", after: 0)
-            _ = try await bobSocket.next("ready")
+            let bobSocket = try await bob.joined("Lobby")
 
             try await aliceSocket.say("   \n ")
             #expect(try await aliceSocket.next("error").code == "invalid_message")

@@ -37,6 +37,12 @@ def register(driver, url, name):
     WebDriverWait(driver, 10).until(EC.url_contains("/rooms"))
 
 
+def create_room(driver, room):
+    driver.find_element(By.NAME, "name").send_keys(room)
+    driver.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    WebDriverWait(driver, 10).until(EC.url_contains("/rooms/" + room))
+
+
 def open_room(driver, url, room):
     driver.get(url + "/rooms/" + room)
     WebDriverWait(driver, 10).until(EC.text_to_be_present_in_element((By.ID, "status"), "Live"))
@@ -62,9 +68,7 @@ def test_two_people_chat_live_and_history_survives_reload(hearth_url, two_browse
     register(alice, hearth_url, "alice" + secrets.token_hex(3))
     register(bob, hearth_url, "bob" + secrets.token_hex(3))
 
-    alice.find_element(By.NAME, "name").send_keys(room)
-    alice.find_element(By.CSS_SELECTOR, "form.inline button").click()
-    WebDriverWait(alice, 10).until(EC.url_contains("/rooms/" + room))
+    create_room(alice, room)
     open_room(alice, hearth_url, room)
     open_room(bob, hearth_url, room)
 
@@ -99,9 +103,7 @@ def test_command_effects_show_live(hearth_url, two_browsers):
     bob_name = "bob" + secrets.token_hex(3)
     register(owner, hearth_url, owner_name)
     register(bob, hearth_url, bob_name)
-    owner.find_element(By.NAME, "name").send_keys(room)
-    owner.find_element(By.CSS_SELECTOR, "form.inline button").click()
-    WebDriverWait(owner, 10).until(EC.url_contains("/rooms/" + room))
+    create_room(owner, room)
     open_room(owner, hearth_url, room)
     open_room(bob, hearth_url, room)
 
