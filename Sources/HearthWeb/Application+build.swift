@@ -17,7 +17,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let rooms = PostgresRoomRepository(client: services.postgres)
     let messages = PostgresMessageRepository(client: services.postgres)
     let clientAddress = ClientAddress(trustedProxies: Set(configuration.trustedProxies))
-    let sessions = SessionStore(redis: services.redis, ttl: configuration.sessionTTL)
+    let sessions = SessionStore(redis: services.redis, prefix: configuration.redisPrefix, ttl: configuration.sessionTTL)
     let cookies = SessionCookies(ttl: configuration.sessionTTL, clientAddress: clientAddress)
     let metrics = Metrics()
     let hub = ChatHub(
@@ -34,7 +34,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     HealthController(postgres: services.postgres, redis: services.redis).addRoutes(to: router)
     MetricsController(metrics: metrics, hub: hub, allowed: Set(configuration.metricsAllowed)).addRoutes(to: router)
     router.add(middleware: SessionMiddleware(sessions: sessions, cookies: cookies))
-    AuthController(
+    try await AuthController(
         users: users, sessions: sessions, cookies: cookies, throttle: LoginThrottle(redis: services.redis, prefix: configuration.redisPrefix),
         clientAddress: clientAddress, renderer: renderer, bcryptCost: configuration.bcryptCost
     ).addRoutes(to: router)

@@ -17,8 +17,9 @@ struct AuthController: Sendable {
     /// users cost a bcrypt check too, so timing does not tell which names exist.
     let unknownUserHash: String
 
+    /// Hashes the stand-in password on NIO's thread pool, not on the caller's thread.
     init(users: any UserRepository, sessions: SessionStore, cookies: SessionCookies, throttle: LoginThrottle,
-         clientAddress: ClientAddress, renderer: HTMLRenderer, bcryptCost: UInt8) {
+         clientAddress: ClientAddress, renderer: HTMLRenderer, bcryptCost: UInt8) async throws {
         self.users = users
         self.sessions = sessions
         self.cookies = cookies
@@ -26,7 +27,9 @@ struct AuthController: Sendable {
         self.clientAddress = clientAddress
         self.renderer = renderer
         self.bcryptCost = bcryptCost
-        self.unknownUserHash = Bcrypt.hash(SessionStore.randomToken(), cost: bcryptCost)
+        self.unknownUserHash = try await NIOThreadPool.singleton.runIfActive {
+            Bcrypt.hash(SessionStore.randomToken(), cost: bcryptCost)
+        }
     }
 
     struct Form: Decodable {

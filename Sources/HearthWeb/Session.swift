@@ -1,6 +1,6 @@
 import HearthCore
 
-/// A visitor's session, kept in Redis under `session:<id>`.
+/// A visitor's session, kept in Redis under `<REDIS_PREFIX>:session:<id>`.
 ///
 /// Every visitor who sees a form gets one (so the form can carry a CSRF token); logging in
 /// replaces it with a new one that names the user.

@@ -2,9 +2,10 @@ import Foundation
 import HearthCore
 import HearthRedis
 
-/// Sessions in Redis, with a time-to-live that slides on every use.
+/// Sessions in Redis (`<prefix>:session:<id>`), with a time-to-live that slides on every use.
 struct SessionStore: Sendable {
     let redis: RedisClient
+    let prefix: String
     let ttl: Duration
 
     private var ttlSeconds: Int { Int(ttl.components.seconds) }
@@ -12,24 +13,24 @@ struct SessionStore: Sendable {
     /// Creates and stores a session, anonymous or for `user`.
     func create(for user: User?) async throws -> Session {
         let session = Session(id: Self.randomToken(), userID: user?.id, username: user?.username, csrfToken: Self.randomToken())
-        try await redis.send("SET", Self.key(session.id), try JSONEncoder().encode(session), "EX", ttlSeconds)
+        try await redis.send("SET", key(session.id), try JSONEncoder().encode(session), "EX", ttlSeconds)
         return session
     }
 
     /// Loads a session and extends its life; `nil` when the id is unknown, expired or malformed.
     func load(id: String) async throws -> Session? {
         guard Self.isWellFormed(id) else { return nil }
-        guard let bytes = try await redis.send("GETEX", Self.key(id), "EX", ttlSeconds).bytes else { return nil }
+        guard let bytes = try await redis.send("GETEX", key(id), "EX", ttlSeconds).bytes else { return nil }
         return try? JSONDecoder().decode(Session.self, from: Data(bytes))
     }
 
     /// Deletes a session: its cookie stops working at once.
     func delete(id: String) async throws {
         guard Self.isWellFormed(id) else { return }
-        try await redis.send("DEL", Self.key(id))
+        try await redis.send("DEL", key(id))
     }
 
-    private static func key(_ id: String) -> String { "session:\(id)" }
+    private func key(_ id: String) -> String { "\(prefix):session:\(id)" }
 
     /// 256 random bits from the system's CSPRNG, base64url without padding (43 characters).
     static func randomToken() -> String {
