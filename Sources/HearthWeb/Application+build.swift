@@ -10,7 +10,10 @@ import Logging
 ///
 /// Templates are loaded and checked here, so a broken template stops start-up. Pending
 /// migrations are applied before the server accepts connections.
-public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+/// - Parameter drainer: Lets the caller close every chat socket with 1001 before shutting down.
+public func buildApplication(
+    _ configuration: AppConfiguration, logger: Logger, drainer: ConnectionDrainer? = nil
+) async throws -> some ApplicationProtocol {
     let services = try AppServices(configuration: configuration, logger: logger)
     let renderer = try await HTMLRenderer(directory: configuration.templatesDirectory)
     let users = PostgresUserRepository(client: services.postgres)
@@ -28,6 +31,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         ),
         logger: logger
     )
+
+    drainer?.register(hub)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: FileMiddleware(configuration.staticDirectory, urlBasePath: "/static", cacheControl: .init([(.text, [.noCache])]), logger: logger))

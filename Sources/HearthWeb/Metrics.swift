@@ -18,6 +18,9 @@ final class Metrics: Sendable {
 
     private let state = Mutex(State())
 
+    /// Chat WebSockets open on this instance now.
+    var openConnections: Int { state.withLock { $0.connections } }
+
     func connectionOpened() { state.withLock { $0.connections += 1 } }
     func connectionClosed() { state.withLock { $0.connections -= 1 } }
     func messagesStored(_ count: Int) { state.withLock { $0.messagesStored += count } }

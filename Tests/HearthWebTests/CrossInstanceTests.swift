@@ -93,7 +93,27 @@ import Testing
         var socket: RawWebSocket?
     }
 
-    @Test func shutdownClosesSocketsWithGoingAway() async throws {
+    @Test func drainingClosesEverySocketWithGoingAway() async throws {
+        try await TestDatabase.with { database, postgres in
+            let db = database.configuration
+            let configuration = try TestHearth.configuration(databaseURL: "postgres://\(db.user):\(db.password ?? "")@\(db.host):\(db.port)/\(db.database)?sslmode=disable")
+            let drainer = ConnectionDrainer()
+            let app = try await buildApplication(configuration, logger: TestEnvironment.logger("web"), drainer: drainer)
+            try await app.test(.live) { client in
+                let hearth = TestHearth(port: client.port!, client: client, postgres: postgres, configuration: configuration)
+                let (alice, _) = try await Visitor.registered(on: hearth, "alice")
+                try await alice.createRoom("Lobby")
+                let first = try await alice.joined("Lobby")
+                let second = try await alice.joined("Lobby")
+                await drainer.closeConnections()
+                for socket in [first, second] {
+                    #expect(try await socket.receive { $0.opcode == 0x8 }.closeCode == 1001)
+                }
+            }
+        }
+    }
+
+    @Test func frameworkShutdownClosesSockets() async throws {
         let box = Box()
         try await TestHearth.with { hearth in
             let alice = Visitor(hearth)

@@ -95,6 +95,13 @@ final class ChatHub: Sendable {
         await publish(event)
     }
 
+    /// Closes every chat socket on this instance with 1001 (the instance is shutting down).
+    func goAway() async {
+        for channel in channels.withLock({ Array($0.values) }) {
+            await channel.goAway()
+        }
+    }
+
     /// Rooms with at least one open WebSocket on this instance.
     func activeRoomCount() async -> Int {
         var count = 0

@@ -118,6 +118,11 @@ actor RoomChannel {
         }
     }
 
+    /// Ends every connection here because the instance is shutting down.
+    func goAway() {
+        for connection in connections.values { connection.goAway() }
+    }
+
     /// A user's display name changed.
     func rename(userID: Int64, to name: String) async {
         guard let user = present[userID] else { return }
