@@ -66,7 +66,7 @@ struct ChatSocketController: Sendable {
         let connection = ChatConnection(user: user, queueCapacity: hub.limits.outboundQueueCapacity)
         let channel = hub.channel(for: room)
         await channel.prime()
-        connection.queue.push(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.username)! Type /help to see what you can do here.")))
+        connection.queue.push(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.displayName)! Type /help to see what you can do here.")))
         // Registered before catch-up is read, so nothing committed meanwhile can be missed;
         // the writer skips anything catch-up already sent.
         await channel.connect(connection)
