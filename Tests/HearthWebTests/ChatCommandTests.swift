@@ -138,7 +138,7 @@ import Testing
             #expect(try rows.map { try $0.decode("body", as: String.self) } == ["history cleared by \(owner.name)"])
             // A reconnecting client's catch-up starts from the clear line.
             let again = try await bob.visitor.socket("Lobby", after: 0)
-            #expect(try await again.messagesUntilReady().map(\.kind) == ["clear"])
+            #expect(try await again.catchUp().messages.map(\.kind) == ["clear"])
         }
     }
 

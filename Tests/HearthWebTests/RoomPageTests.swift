@@ -2,6 +2,7 @@ import Foundation
 import HearthCore
 import HearthStorage
 import HearthTestSupport
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -88,7 +89,10 @@ import Testing
             _ = try await PostgresMessageRepository(client: hearth.postgres).append([
                 NewMessage(roomID: Int64(roomID), author: User(id: Int64(userID), username: name), kind: .text, body: attack),
             ])
-            let html = try await owner.get("/rooms/Safe").text
+            let page = try await owner.get("/rooms/Safe")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            #expect(page.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            let html = page.text
             #expect(!html.contains("<img src=x"))
             #expect(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;"))
         }

@@ -54,8 +54,16 @@ def say(driver, text):
     driver.find_element(By.CSS_SELECTOR, "#composer button").click()
 
 
+def texts(driver, selector):
+    """The text of every element matching `selector`, read in one go: the lists change live,
+    so element handles fetched one by one can go stale."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim())", selector
+    )
+
+
 def bodies(driver):
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, "#messages .kind-text .body")]
+    return texts(driver, "#messages .kind-text .body")
 
 
 def wait_for_body(driver, text):
@@ -88,12 +96,11 @@ def test_two_people_chat_live_and_history_survives_reload(hearth_url, two_browse
     bob.refresh()
     WebDriverWait(bob, 10).until(lambda d: bodies(d)[-2:] == ["hello from alice", attack])
     assert bob.find_elements(By.CSS_SELECTOR, "#messages img") == []
-    people = [element.text for element in bob.find_elements(By.CSS_SELECTOR, "#people li")]
-    assert len(people) == 2
+    WebDriverWait(bob, 10).until(lambda d: len(texts(d, "#people li")) == 2)
 
 
 def lines(driver):
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, "#messages .message")]
+    return texts(driver, "#messages .message")
 
 
 def test_command_effects_show_live(hearth_url, two_browsers):
@@ -115,7 +122,7 @@ def test_command_effects_show_live(hearth_url, two_browsers):
     assert "just between us" in bob.find_element(By.CSS_SELECTOR, "#messages .kind-private").text
 
     say(bob, "/nick Bobby")
-    WebDriverWait(owner, 10).until(lambda d: "Bobby" in [e.text for e in d.find_elements(By.CSS_SELECTOR, "#people li")])
+    WebDriverWait(owner, 10).until(lambda d: "Bobby" in texts(d, "#people li"))
 
     say(owner, "/clear")
     WebDriverWait(bob, 10).until(lambda d: lines(d) and lines(d)[0].endswith(f"history cleared by {owner_name}"))

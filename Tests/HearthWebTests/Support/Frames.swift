@@ -39,12 +39,14 @@ extension RawWebSocket {
         return ServerFrameView(frame)!
     }
 
-    /// The stored messages sent before the `ready` frame (the catch-up).
-    func messagesUntilReady() async throws -> [ServerFrameView] {
+    /// The stored messages sent before the `ready` frame (the catch-up), and the position
+    /// `ready` says catch-up reached.
+    func catchUp() async throws -> (messages: [ServerFrameView], ready: Int64) {
         var messages: [ServerFrameView] = []
         while true {
             let frame = try await receive { ServerFrameView($0).map { ["message", "ready"].contains($0.type) } ?? false }
-            guard let view = ServerFrameView(frame), view.type == "message" else { return messages }
+            guard let view = ServerFrameView(frame) else { continue }
+            if view.type == "ready" { return (messages, view.position ?? 0) }
             messages.append(view)
         }
     }
