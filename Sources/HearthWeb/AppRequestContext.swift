@@ -10,6 +10,8 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public let webSocket: WebSocketHandlerReference<Self>
     /// The TCP peer: the browser, or the proxy in front of Hearth.
     public let peerAddress: String?
+    /// The connection the request arrived on.
+    let channelID: ObjectIdentifier
     /// The visitor's session, when their cookie names a live one.
     public var session: Session?
 
@@ -17,6 +19,7 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
         coreContext = .init(source: source)
         webSocket = .init()
         peerAddress = source.channel.remoteAddress?.ipAddress
+        channelID = ObjectIdentifier(source.channel)
     }
 
     /// Forms arrive URL-encoded, API calls as JSON.

@@ -44,21 +44,25 @@ public func buildApplication(
         clientAddress: clientAddress, renderer: renderer, bcryptCost: configuration.bcryptCost
     ).addRoutes(to: router)
     RoomsController(rooms: rooms, messages: messages, hub: hub, renderer: renderer).addRoutes(to: router)
-    ChatSocketController(hub: hub, users: users, rooms: rooms, messages: messages).addRoutes(to: router)
+    let refusals = UpgradeRefusals()
+    ChatSocketController(hub: hub, users: users, rooms: rooms, messages: messages, refusals: refusals).addRoutes(to: router)
 
     var app = Application(
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: router,
-            configuration: .init(ws: .init(
-                maxFrameSize: ChatSocketController.hardFrameLimit,
-                extensions: [.perMessageDeflate()],
-                autoPing: .enabled(timePeriod: .seconds(30)),
-                // A client that does not answer our close frame is cut off after this.
-                closeTimeout: .seconds(3),
-                // Invalid UTF-8 gets an error frame from the handler instead of a closed socket.
-                validateUTF8: false
-            ))
+            configuration: .init(
+                http1: .init(additionalChannelHandlers: [FailedUpgradeStatusHandler(refusals: refusals)]),
+                ws: .init(
+                    maxFrameSize: ChatSocketController.hardFrameLimit,
+                    extensions: [.perMessageDeflate()],
+                    autoPing: .enabled(timePeriod: .seconds(30)),
+                    // A client that does not answer our close frame is cut off after this.
+                    closeTimeout: .seconds(3),
+                    // Invalid UTF-8 gets an error frame from the handler instead of a closed socket.
+                    validateUTF8: false
+                )
+            )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
         services: [

@@ -83,7 +83,7 @@ import Testing
             #expect(try await carol.socket.receive { $0.opcode == 0x8 }.closeCode == 4003)
             _ = try await owner.socket.next("message") { $0.body == "\(carol.name) was banned by \(bob.name)" }
 
-            await #expect(throws: RawWebSocket.Refused(status: 400)) { try await carol.visitor.socket("Lobby") }
+            await #expect(throws: RawWebSocket.Refused(status: 403)) { try await carol.visitor.socket("Lobby") }
             #expect(try await carol.visitor.get("/rooms/Lobby").status == .forbidden)
             #expect(try await carol.visitor.get("/rooms/Lobby/messages").status == .forbidden)
             #expect(try await hearth.count("SELECT count(*) FROM memberships WHERE banned") == 1)

@@ -24,6 +24,7 @@ struct ChatSocketController: Sendable {
     let users: any UserRepository
     let rooms: any RoomRepository
     let messages: any MessageRepository
+    let refusals: UpgradeRefusals
     var commands: CommandHandler { CommandHandler(users: users, rooms: rooms, hub: hub) }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -32,19 +33,26 @@ struct ChatSocketController: Sendable {
         }
     }
 
-    /// Upgrades only a logged-in, same-origin request for a room that exists.
+    /// Upgrades only a logged-in, same-origin request for a room that exists and has not banned
+    /// the user; anything else is refused with 401, 403 or 404, without upgrading.
     @Sendable func shouldUpgrade(_ request: Request, context: AppRequestContext) async throws -> RouterShouldUpgrade {
-        guard context.session?.user != nil else {
-            throw HTTPError(.unauthorized, message: "Log in to chat.")
+        func refuse(_ status: HTTPResponse.Status, _ message: String) -> HTTPError {
+            if request.headers[.upgrade]?.lowercased() == "websocket" {
+                refusals.record(status, for: context.channelID)
+            }
+            return HTTPError(status, message: message)
+        }
+        guard let user = context.session?.user else {
+            throw refuse(.unauthorized, "Log in to chat.")
         }
         guard Self.isSameOrigin(request) else {
-            throw HTTPError(.forbidden, message: "WebSocket connections must come from this site.")
+            throw refuse(.forbidden, "WebSocket connections must come from this site.")
         }
         guard let name = context.parameters.get("name"), let room = try await rooms.find(name: name) else {
-            throw HTTPError(.notFound, message: "No such room.")
+            throw refuse(.notFound, "No such room.")
         }
-        guard let user = context.session?.user, try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
-            throw HTTPError(.forbidden, message: "You are banned from this room.")
+        guard try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
+            throw refuse(.forbidden, "You are banned from this room.")
         }
         return .upgrade([:])
     }
