@@ -123,16 +123,16 @@ struct RoomsController: Sendable {
         // ?before=N shows an older page, so history can be read without JavaScript.
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
         let latest = try await messages.page(roomID: room.id, viewerID: user.id, before: before, limit: Self.pageSize)
-        let counts = await hub.headcounts(roomIDs: [room.id])
+        let people = await hub.channel(for: room).people
         let page = RoomPage(
             username: user.username, csrf: session.csrfToken,
-            room: Self.summary(room, online: counts[room.id] ?? 0, current: true),
+            room: Self.summary(room, online: people.count, current: true),
             rooms: try await summaries(current: room.id),
             messages: latest.map(Self.view),
             hasOlder: latest.count == Self.pageSize,
             oldestPosition: latest.first?.position ?? 0,
             lastPosition: latest.last?.position ?? 0,
-            people: await hub.channel(for: room).people
+            people: people
         )
         return try renderer.render("room", page).response(from: request, context: context)
     }

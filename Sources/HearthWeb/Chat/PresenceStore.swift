@@ -50,26 +50,32 @@ struct PresenceStore: Sendable {
         }
     }
 
-    /// Everyone present, on any instance: user id → display name.
-    func people(roomID: Int64) async throws -> [Int64: String] {
+    /// One live presence entry.
+    private struct Entry {
+        let instance: Substring
+        let userID: Int64
+        let name: String
+    }
+
+    /// The room's entries that have not expired.
+    private func entries(roomID: Int64) async throws -> [Entry] {
         let now = Int(Date().timeIntervalSince1970)
         let members = try await redis.send("ZRANGEBYSCORE", key(roomID), now, "+inf").array ?? []
-        var people: [Int64: String] = [:]
-        for member in members {
+        return members.compactMap { member in
             let parts = (member.string ?? "").split(separator: "|", maxSplits: 2)
-            guard parts.count == 3, let id = Int64(parts[1]) else { continue }
-            people[id] = String(parts[2])
+            guard parts.count == 3, let id = Int64(parts[1]) else { return nil }
+            return Entry(instance: parts[0], userID: id, name: String(parts[2]))
         }
-        return people
+    }
+
+    /// Everyone present, on any instance: user id → display name.
+    func people(roomID: Int64) async throws -> [Int64: String] {
+        Dictionary(try await entries(roomID: roomID).map { ($0.userID, $0.name) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Whether the user is present on another instance.
     func isPresentElsewhere(userID: Int64, roomID: Int64) async -> Bool {
-        let now = Int(Date().timeIntervalSince1970)
-        guard let members = try? await redis.send("ZRANGEBYSCORE", key(roomID), now, "+inf").array else { return false }
-        return members.contains { member in
-            let parts = (member.string ?? "").split(separator: "|", maxSplits: 2)
-            return parts.count == 3 && parts[0] != Substring(instanceID) && parts[1] == Substring(String(userID))
-        }
+        let entries = (try? await entries(roomID: roomID)) ?? []
+        return entries.contains { $0.userID == userID && $0.instance != Substring(instanceID) }
     }
 }
