@@ -19,6 +19,8 @@ import Logging
 /// | `TRUSTED_PROXIES` | empty: comma-separated addresses whose `X-Forwarded-*` headers are believed |
 /// | `BCRYPT_COST` | `12` |
 /// | `METRICS_ALLOWED` | `127.0.0.1,::1`: addresses that may read `/metrics` |
+/// | `SEND_BURST` | `10`: messages a user may send in a burst |
+/// | `SEND_RATE` | `5`: messages a second a user may send after the burst |
 public struct AppConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -82,6 +84,12 @@ public struct AppConfiguration: Sendable {
         staticDirectory = value("STATIC_DIR") ?? staticDirectory
         if let cost = try integer("BCRYPT_COST", in: 4...16) {
             bcryptCost = UInt8(cost)
+        }
+        if let burst = try integer("SEND_BURST", in: 1...1_000_000) {
+            sendBurst = Double(burst)
+        }
+        if let rate = try integer("SEND_RATE", in: 1...1_000_000) {
+            sendPerSecond = Double(rate)
         }
         if let allowed = value("METRICS_ALLOWED") {
             metricsAllowed = allowed.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
