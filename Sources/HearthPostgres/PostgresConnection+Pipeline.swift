@@ -14,11 +14,17 @@ extension PostgresConnection {
     /// - Throws: The first statement's ``PostgresError``; nothing is committed then.
     public func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
         let handle = try liveHandle()
+        // Statements not yet prepared here are prepared first (once per connection).
+        let names = try queries.map { try $0.isPrepared ? statementName(for: $0) : nil }
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
         defer { _ = PQexitPipelineMode(handle) }
-        for query in queries {
+        for (query, name) in zip(queries, names) {
             let sent = query.withLibpqParameters { count, types, values, lengths, formats in
-                PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
+                if let name {
+                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+                } else {
+                    PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
+                }
             }
             guard sent == 1 else { throw connectionError() }
         }

@@ -10,6 +10,8 @@ import HearthConnections
 public actor PostgresConnection: PooledConnection {
     private let executor: ThreadExecutor
     private var handle: OpaquePointer?
+    /// Statements prepared on this connection: SQL text → statement name.
+    private var preparedStatements: [String: String] = [:]
     /// Where this connection goes.
     public nonisolated let configuration: PostgresConfiguration
 
@@ -62,10 +64,29 @@ public actor PostgresConnection: PooledConnection {
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
         let handle = try liveHandle()
+        if query.isPrepared {
+            let name = try statementName(for: query)
+            let result = query.withLibpqParameters { count, _, values, lengths, formats in
+                PQexecPrepared(handle, name, count, values, lengths, formats, 1)
+            }
+            return try consume(result)
+        }
         let result = query.withLibpqParameters { count, types, values, lengths, formats in
             PQexecParams(handle, query.sql, count, types, values, lengths, formats, 1)
         }
         return try consume(result)
+    }
+
+    /// The name of the query's prepared statement on this connection, preparing it (one round
+    /// trip) the first time.
+    func statementName(for query: PostgresQuery) throws -> String {
+        if let name = preparedStatements[query.sql] { return name }
+        let handle = try liveHandle()
+        let name = "hearth_\(preparedStatements.count + 1)"
+        let types = query.bindings.map { Oid($0.type.oid) }
+        try consume(PQprepare(handle, name, query.sql, Int32(types.count), types))
+        preparedStatements[query.sql] = name
+        return name
     }
 
     /// Runs SQL text that may hold several statements and takes no parameters

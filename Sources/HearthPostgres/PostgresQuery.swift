@@ -14,6 +14,9 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
     public private(set) var sql: String
     /// The values bound to `$1`, `$2`, ...
     public private(set) var bindings: [PostgresBinding]
+    /// Whether each connection prepares the statement once and then only binds and executes
+    /// it (no parsing or planning per call). See ``prepared()``.
+    public private(set) var isPrepared = false
 
     public init(stringLiteral value: String) {
         self.sql = value
@@ -23,6 +26,16 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.bindings = stringInterpolation.bindings
+    }
+
+    /// `query`, prepared once per connection and reused by every later call with the same SQL
+    /// text: for statements that run often (storing and reading messages). The SQL text must
+    /// not vary from call to call, as it does not when values are interpolated:
+    /// `conn.query(.prepared("SELECT ... WHERE id = \(id)"))`.
+    public static func prepared(_ query: PostgresQuery) -> PostgresQuery {
+        var query = query
+        query.isPrepared = true
+        return query
     }
 
     /// The SQL text with bindings shown as `****`: safe to log.

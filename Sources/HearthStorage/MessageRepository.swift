@@ -64,26 +64,34 @@ public struct PostgresMessageRepository: MessageRepository {
 
     public func append(_ messages: [NewMessage]) async throws -> [ChatMessage] {
         guard !messages.isEmpty else { return [] }
-        var queries: [PostgresQuery] = []
+        // One UPDATE per room takes all of the batch's positions at once. It locks the room
+        // row until commit, so positions are handed out in commit order (see 0001_initial.sql);
+        // rooms are locked in id order, so two writers never wait on each other in a circle.
+        var counts: [Int64: Int64] = [:]
+        for message in messages { counts[message.roomID, default: 0] += 1 }
+        var queries: [PostgresQuery] = counts.keys.sorted().map { roomID in
+            .prepared("""
+            UPDATE rooms SET last_position = last_position + \(counts[roomID]!), last_active_at = now()
+            WHERE id = \(roomID) RETURNING last_position
+            """)
+        }
         var insertIndices: [Int] = []
+        var remaining = counts
         for message in messages {
             if let effect = message.effect {
                 queries.append(Self.query(for: effect, roomID: message.roomID))
             }
+            remaining[message.roomID]! -= 1
             insertIndices.append(queries.count)
-            // Taking the position with UPDATE ... RETURNING locks the room row until commit, so
-            // positions are handed out in commit order (see 0001_initial.sql).
-            queries.append("""
-                WITH next AS (
-                    UPDATE rooms SET last_position = last_position + 1, last_active_at = now()
-                    WHERE id = \(message.roomID) RETURNING last_position
-                )
+            // Each message's position counts back from the room's new last position.
+            queries.append(.prepared("""
                 INSERT INTO messages (room_id, position, author_id, recipient_id, kind, body)
-                SELECT \(message.roomID), next.last_position, \(message.author?.id), \(message.recipient?.id), \(message.kind.rawValue), \(message.body) FROM next
+                SELECT id, last_position - \(remaining[message.roomID]!), \(message.author?.id), \(message.recipient?.id), \(message.kind.rawValue), \(message.body)
+                FROM rooms WHERE id = \(message.roomID)
                 RETURNING id, position, created_at,
                     (SELECT coalesce(display_name, username) FROM users WHERE id = author_id) AS author,
                     (SELECT coalesce(display_name, username) FROM users WHERE id = recipient_id) AS recipient
-                """)
+                """))
         }
         let results = try await client.withConnection { try await $0.pipeline(queries) }
         return try zip(messages, insertIndices).map { message, index in
@@ -117,36 +125,36 @@ public struct PostgresMessageRepository: MessageRepository {
     }
 
     public func page(roomID: Int64, viewerID: Int64, before position: Int64?, limit: Int) async throws -> [ChatMessage] {
-        let rows = try await client.query("""
+        let rows = try await client.query(.prepared("""
             \(unsafeRaw: Self.select)
             WHERE m.room_id = \(roomID) AND m.position < \(position ?? Int64.max)
               AND (m.recipient_id IS NULL OR m.recipient_id = \(viewerID) OR m.author_id = \(viewerID))
             ORDER BY m.position DESC LIMIT \(limit)
-            """)
+            """))
         return try rows.map(Self.message).reversed()
     }
 
     public func after(roomID: Int64, viewerID: Int64, position: Int64, limit: Int) async throws -> [ChatMessage] {
-        try await client.query("""
+        try await client.query(.prepared("""
             \(unsafeRaw: Self.select)
             WHERE m.room_id = \(roomID) AND m.position > \(position)
               AND (m.recipient_id IS NULL OR m.recipient_id = \(viewerID) OR m.author_id = \(viewerID))
             ORDER BY m.position LIMIT \(limit)
-            """).map(Self.message)
+            """)).map(Self.message)
     }
 
     public func routedAfter(roomID: Int64, position: Int64, limit: Int) async throws -> [RoutedMessage] {
-        try await client.query("""
+        try await client.query(.prepared("""
             \(unsafeRaw: Self.select)
             WHERE m.room_id = \(roomID) AND m.position > \(position)
             ORDER BY m.position LIMIT \(limit)
-            """).map { row in
+            """)).map { row in
                 RoutedMessage(message: try Self.message(row), authorID: try row.decode("author_id"), recipientID: try row.decode("recipient_id"))
             }
     }
 
     public func lastPosition(roomID: Int64) async throws -> Int64 {
-        try await client.query("SELECT last_position FROM rooms WHERE id = \(roomID)").first?.decode("last_position") ?? 0
+        try await client.query(.prepared("SELECT last_position FROM rooms WHERE id = \(roomID)")).first?.decode("last_position") ?? 0
     }
 
     private static let select = """

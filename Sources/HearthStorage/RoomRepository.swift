@@ -50,22 +50,22 @@ public struct PostgresRoomRepository: RoomRepository {
     }
 
     public func find(name: String) async throws -> Room? {
-        try await client.query("""
+        try await client.query(.prepared("""
             SELECT id, name, topic, owner_id, last_active_at FROM rooms WHERE lower(name) = lower(\(name))
-            """).first.map(Self.room)
+            """)).first.map(Self.room)
     }
 
     public func join(room: Room, user: User) async throws {
-        try await client.query("""
+        try await client.query(.prepared("""
             INSERT INTO memberships (room_id, user_id) VALUES (\(room.id), \(user.id))
             ON CONFLICT (room_id, user_id) DO NOTHING
-            """)
+            """))
     }
 
     public func membership(roomID: Int64, userID: Int64) async throws -> (role: RoomRole, banned: Bool) {
-        guard let row = try await client.query("""
+        guard let row = try await client.query(.prepared("""
             SELECT role, banned FROM memberships WHERE room_id = \(roomID) AND user_id = \(userID)
-            """).first else { return (.member, false) }
+            """)).first else { return (.member, false) }
         return (RoomRole(rawValue: try row.decode("role")) ?? .member, try row.decode("banned"))
     }
 

@@ -51,7 +51,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func find(id: Int64) async throws -> User? {
-        try await client.query("SELECT id, username, display_name FROM users WHERE id = \(id)").first.map(Self.user)
+        try await client.query(.prepared("SELECT id, username, display_name FROM users WHERE id = \(id)")).first.map(Self.user)
     }
 
     public func find(name: String) async throws -> User? {

@@ -10,8 +10,9 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public let webSocket: WebSocketHandlerReference<Self>
     /// The TCP peer: the browser, or the proxy in front of Hearth.
     public let peerAddress: String?
-    /// The connection the request arrived on.
-    let channelID: ObjectIdentifier
+    /// The connection the request arrived on (chat sockets write to it directly).
+    let channel: any Channel
+    var channelID: ObjectIdentifier { ObjectIdentifier(channel) }
     /// The visitor's session, when their cookie names a live one.
     public var session: Session?
 
@@ -19,7 +20,7 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
         coreContext = .init(source: source)
         webSocket = .init()
         peerAddress = source.channel.remoteAddress?.ipAddress
-        channelID = ObjectIdentifier(source.channel)
+        channel = source.channel
     }
 
     /// Forms arrive URL-encoded, API calls as JSON.

@@ -55,7 +55,15 @@ public func buildApplication(
                 http1: .init(additionalChannelHandlers: [FailedUpgradeStatusHandler(refusals: refusals)]),
                 ws: .init(
                     maxFrameSize: ChatSocketController.hardFrameLimit,
-                    extensions: [.perMessageDeflate()],
+                    // Hearth writes its frames uncompressed (encoded once, the same bytes to every
+                    // socket), so the server side of deflate gets the smallest zlib state; what
+                    // clients compress is inflated up to the hard frame limit.
+                    extensions: [
+                        .perMessageDeflate(
+                            clientMaxWindow: 10, serverMaxWindow: 9, serverNoContextTakeover: true, compressionLevel: 1, memoryLevel: 1,
+                            maxDecompressedFrameSize: ChatSocketController.hardFrameLimit
+                        ),
+                    ],
                     autoPing: .enabled(timePeriod: .seconds(30)),
                     // A client that does not answer our close frame is cut off after this.
                     closeTimeout: .seconds(3),
@@ -64,7 +72,9 @@ public func buildApplication(
                 )
             )
         ),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
+        // A crowd arriving at once must not overflow the accept queue (the kernel caps it at
+        // net.core.somaxconn).
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth", backlog: 4096),
         services: [
             services.postgres, services.redis,
             RoomEventListener(subscriber: RedisSubscriber(configuration: services.redisConfiguration, logger: logger), hub: hub, prefix: configuration.redisPrefix, logger: logger),

@@ -24,11 +24,14 @@ final class ChatLoad: Sendable {
         var compressedFrames: Int
         var latencies: Percentiles
         var seconds: Double
+        /// When sending started and the last delivery arrived, in CLOCK_MONOTONIC seconds (for
+        /// `perf report --time` on a recording made with `-k CLOCK_MONOTONIC`).
+        var window: (start: Double, end: Double)
         var cpu: StackMeter.Usage
         var lost: Int { expected - delivered }
         var perThousand: StackMeter.Usage {
             let k = Double(max(delivered, 1)) / 1000
-            return .init(hearth: cpu.hearth / k, postgres: cpu.postgres / k, redis: cpu.redis / k, bench: cpu.bench / k)
+            return .init(hearth: cpu.hearth / k, postgres: cpu.postgres / k, redis: cpu.redis / k, bench: cpu.bench / k, hearthSystem: cpu.hearthSystem / k)
         }
         var clean: Bool { lost == 0 && duplicates == 0 && outOfOrder == 0 && errors == 0 && socketsClosed == 0 && compressedFrames == 0 }
     }
@@ -121,9 +124,19 @@ final class ChatLoad: Sendable {
                 messages: total, expected: expected, delivered: delivered, duplicates: run.duplicates, outOfOrder: run.outOfOrder,
                 errors: run.errors, firstError: run.firstError, socketsClosed: run.socketsClosed, compressedFrames: run.compressedFrames,
                 latencies: Percentiles(microseconds: run.latencies), seconds: Double(end - start) / 1e9,
+                window: (Double(start) / 1e9, Double(end) / 1e9),
                 cpu: StackMeter.usage(from: before, to: after)
             )
         }
+    }
+
+    /// CPU the stack uses per second while the clients sit idle (pings, presence heartbeats).
+    func idleUsage(for duration: Duration = .seconds(2)) async throws -> StackMeter.Usage {
+        let before = server.meter.sample()
+        try await Task.sleep(for: duration)
+        let usage = StackMeter.usage(from: before, to: server.meter.sample())
+        let seconds = Double(duration.components.seconds)
+        return .init(hearth: usage.hearth / seconds, postgres: usage.postgres / seconds, redis: usage.redis / seconds, bench: usage.bench / seconds)
     }
 
     func close() async throws {

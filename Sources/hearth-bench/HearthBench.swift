@@ -13,7 +13,7 @@ struct HearthBench: AsyncParsableCommand {
         abstract: "Benchmark Hearth: workloads A–G of docs/BENCHMARKS.md, or a quick smoke run."
     )
 
-    @Argument(help: "Workloads to run: A B C D E F G, or smoke (small versions of all, failing on any loss).")
+    @Argument(help: "Workloads to run: A B C D E F G; floor (what the machine charges without Hearth); smoke (small versions of all, failing on any loss).")
     var workloads: [String] = ["A", "B", "C", "D", "E", "F", "G"]
 
     @Option(help: "The hearth executable (default: the one next to this tool).")
@@ -64,8 +64,9 @@ struct HearthBench: AsyncParsableCommand {
                 case "E": try await workloads.idle(connections: connections, rooms: max(1, connections / 10))
                 case "F": try await workloads.history(messages: history)
                 case "G": try await workloads.joinStorm(clients: joiners)
+                case "FLOOR": try await workloads.floors()
                 case "SMOKE": failures += try await workloads.smoke()
-                default: throw ValidationError("unknown workload \(name): use A–G or smoke")
+                default: throw ValidationError("unknown workload \(name): use A–G, floor or smoke")
                 }
             } catch let error as ValidationError {
                 throw error

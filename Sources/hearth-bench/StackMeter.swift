@@ -9,6 +9,8 @@ struct StackMeter {
         var postgres: [Int32: Double] = [:]
         var redis: [Int32: Double] = [:]
         var bench: Double = 0
+        /// Hearth's time in the kernel (system time, 10 ms ticks): sockets, wake-ups.
+        var hearthSystem: Double = 0
     }
 
     /// CPU used between two samples, in seconds.
@@ -17,6 +19,7 @@ struct StackMeter {
         var postgres = 0.0
         var redis = 0.0
         var bench = 0.0
+        var hearthSystem = 0.0
         var stack: Double { hearth + postgres + redis }
     }
 
@@ -33,6 +36,7 @@ struct StackMeter {
             }
         }
         sample.bench = Self.cpuSeconds(of: 0)
+        sample.hearthSystem = Self.systemSeconds(of: hearthPID)
         return sample
     }
 
@@ -45,7 +49,7 @@ struct StackMeter {
         }
         return Usage(
             hearth: delta(start.hearth, end.hearth), postgres: delta(start.postgres, end.postgres),
-            redis: delta(start.redis, end.redis), bench: end.bench - start.bench
+            redis: delta(start.redis, end.redis), bench: end.bench - start.bench, hearthSystem: end.hearthSystem - start.hearthSystem
         )
     }
 
@@ -66,6 +70,15 @@ struct StackMeter {
         var time = timespec()
         guard clock_gettime(clock, &time) == 0 else { return 0 }
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// System (kernel) CPU seconds of a process, from /proc/PID/stat.
+    static func systemSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 12,
+              let ticks = Double(fields[12])
+        else { return 0 }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Every process's id and command name (`comm`).

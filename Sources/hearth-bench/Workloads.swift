@@ -33,10 +33,12 @@ struct Workloads {
         try await withServer { server in
             let load = try await connect(shape, server: server)
             try await load.settle()
+            let idle = try await load.idleUsage()
             let phase = try await load.phase(rate: rate, perSender: perSender)
             try await load.close()
             print("\(name): \(shape.description), \(Self.number(rate)) msg/s per sender, \(phase.messages) messages")
             Self.report(phase)
+            print(String(format: "   idle before sending, CPU ms per second: hearth %.1f postgres %.1f redis %.1f", idle.hearth * 1000, idle.postgres * 1000, idle.redis * 1000))
             return phase
         }
     }
@@ -52,8 +54,10 @@ struct Workloads {
             k.hearth * 1000, k.postgres * 1000, k.redis * 1000, k.stack * 1000, k.bench * 1000, phase.cpu.bench / phase.seconds * 100
         ))
         Swift.print(String(
-            format: "   CPU seconds: hearth %.3f postgres %.3f redis %.3f bench %.3f", phase.cpu.hearth, phase.cpu.postgres, phase.cpu.redis, phase.cpu.bench
+            format: "   CPU seconds: hearth %.3f (%.2f in the kernel) postgres %.3f redis %.3f bench %.3f",
+            phase.cpu.hearth, phase.cpu.hearthSystem, phase.cpu.postgres, phase.cpu.redis, phase.cpu.bench
         ))
+        Swift.print(String(format: "   sending window (CLOCK_MONOTONIC): %.3f,%.3f", phase.window.start, phase.window.end))
     }
 
     // MARK: - D: the highest rate into one room
@@ -211,6 +215,21 @@ struct Workloads {
             Swift.print("   frames received \(frames), out of order \(outOfOrder)")
             Swift.print(String(format: "   CPU seconds: hearth %.2f postgres %.2f redis %.2f bench %.2f", cpu.hearth, cpu.postgres, cpu.redis, cpu.bench))
             return seconds
+        }
+    }
+
+    // MARK: - Floors
+
+    /// What the machine charges without Hearth: a loopback socket write and a commit.
+    func floors() async throws {
+        try await withServer { server in
+            let single = try await Parallel.map(0..<1, width: 1) { _ in try Floors.socketWrite() }[0]
+            let batched = try await Parallel.map(0..<1, width: 1) { _ in try Floors.socketWrite(batch: 10) }[0]
+            let commit = try await Floors.commit(server: server, batch: 1)
+            let groupCommit = try await Floors.commit(server: server, batch: 10)
+            Swift.print("floor: what this machine charges, without Hearth")
+            Swift.print(String(format: "   a 220-byte send to one of 500 loopback sockets with a waiting reader: %.1f µs of CPU (%.1f µs per frame when 10 share a send)", single, batched))
+            Swift.print(String(format: "   PostgreSQL CPU per committed row (prepared INSERT, fsync on): %.0f µs alone, %.0f µs with 10 rows per transaction", commit, groupCommit))
         }
     }
 

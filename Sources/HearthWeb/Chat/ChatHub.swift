@@ -131,7 +131,7 @@ final class ChatHub: Sendable {
             await channel.remove(userID: removal.userID, code: removal.code, reason: removal.reason)
         }
         if event.message != nil {
-            await channel.accept(event)
+            await channel.accept([event])
         }
         if event.presenceChanged == true {
             await channel.refreshPresence()

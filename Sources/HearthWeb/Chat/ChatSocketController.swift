@@ -71,12 +71,14 @@ struct ChatSocketController: Sendable {
         else { return }
         try await rooms.join(room: room, user: user)
         let after = context.request.uri.queryParameters.get("after").flatMap { Int64($0) }
-        let connection = ChatConnection(user: user, queueCapacity: hub.limits.outboundQueueCapacity)
+        let connection = try await ChatConnection.attach(
+            to: context.requestContext.channel, user: user, capacity: hub.limits.outboundQueueCapacity
+        )
         let channel = hub.channel(for: room)
         await channel.prime()
-        connection.queue.push(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.displayName)! Type /help to see what you can do here.")))
-        // Registered before catch-up is read, so nothing committed meanwhile can be missed;
-        // the writer skips anything catch-up already sent.
+        connection.send(FrameEncoder.encode(.notice("Welcome to \(room.name), \(user.displayName)! Type /help to see what you can do here.")))
+        // Registered before catch-up is read, so nothing committed meanwhile can be missed:
+        // live frames wait until catch-up is written, and what it sent is skipped.
         await channel.connect(connection)
         let logger = context.logger
 
@@ -96,63 +98,50 @@ struct ChatSocketController: Sendable {
     ) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await writeFrames(to: outbound, for: connection, room: room, after: after, logger: logger)
+                await catchUpAndWatch(connection, outbound: outbound, room: room, after: after, logger: logger)
             }
             group.addTask {
                 await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
             }
-            group.addTask {
-                await connection.queue.waitForOverflow()
-            }
-            // Whichever ends first (client gone, removed by a moderator, queue overflowed by a
-            // stuck client) ends all; cancelling also unblocks a writer waiting on a full socket.
+            // Whichever ends first (client gone, removed by a moderator, cut off as too slow,
+            // instance shutting down) ends both.
             await group.next()
-            if connection.queue.overflowed {
+            if connection.endedBecause == .overflowed {
                 logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(connection.user.id)"])
             }
-            connection.queue.close()
             group.cancelAll()
         }
     }
 
     // MARK: - Writing
 
-    private func writeFrames(to outbound: WebSocketOutboundWriter, for connection: ChatConnection, room: Room, after: Int64?, logger: Logger) async {
+    /// Sends the catch-up and `ready`, then waits until the server ends the connection and
+    /// closes the socket with the matching code. Live frames are written by the room.
+    private func catchUpAndWatch(_ connection: ChatConnection, outbound: WebSocketOutboundWriter, room: Room, after: Int64?, logger: Logger) async {
         do {
             var lastSent = after ?? 0
             if let after {
                 var cursor = after
                 while true {
                     let missed = try await messages.after(roomID: room.id, viewerID: connection.user.id, position: cursor, limit: Self.catchUpPage)
-                    for message in missed {
-                        try await send(FrameEncoder.encode(.message(message)), to: outbound)
-                    }
+                    try await connection.catchUp(missed.map { FrameEncoder.encode(.message($0)) })
                     guard let last = missed.last else { break }
                     cursor = last.position
                     lastSent = last.position
                 }
             }
-            try await send(FrameEncoder.encode(.ready(position: lastSent)), to: outbound)
-            while let frame = await connection.queue.next() {
-                if let position = frame.position {
-                    // Already sent by catch-up: no duplicates.
-                    guard position > lastSent else { continue }
-                    lastSent = position
-                }
-                try await send(frame, to: outbound)
-            }
-            if let removal = connection.removed {
-                try await outbound.close(.unknown(removal.code), reason: String(removal.reason.utf8.prefix(120)) ?? "removed")
-            } else if connection.queue.overflowed {
-                try await outbound.close(.unknown(1013), reason: "too slow; reconnect to catch up")
+            connection.goLive(ready: FrameEncoder.encode(.ready(position: lastSent)), lastSent: lastSent)
+            switch await connection.ended() {
+            case .removed(let code, let reason):
+                try await outbound.close(.unknown(code), reason: String(reason.utf8.prefix(120)) ?? "removed")
+            case .goingAway:
+                try await outbound.close(.goingAway, reason: "server shutting down; reconnect")
+            case .overflowed, nil:
+                break
             }
         } catch {
             logger.debug("stopped writing to a chat socket", metadata: ["error": "\(error)"])
         }
-    }
-
-    private func send(_ frame: OutboundQueue.Frame, to outbound: WebSocketOutboundWriter) async throws {
-        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.bytes)))
     }
 
     // MARK: - Reading
@@ -165,7 +154,7 @@ struct ChatSocketController: Sendable {
             while let frame = try await iterator.nextFrame(maxSize: Self.hardFrameLimit) {
                 let refusal = await receive(frame, connection: connection, channel: channel, room: room)
                 guard let refusal else { continue }
-                connection.queue.push(FrameEncoder.encode(.error(code: refusal.code, message: refusal.message)))
+                connection.send(FrameEncoder.encode(.error(code: refusal.code, message: refusal.message)))
                 if refusal.isAbuse { strikes += 1 }
                 if strikes >= Self.strikesAllowed {
                     reason = refusal.code == "frame_too_large" ? (.messageTooLarge, "frames too large") : (.policyViolation, "too many invalid frames")

@@ -25,7 +25,7 @@ struct CommandHandler: Sendable {
         let actor = Actor(user: caller, role: room.ownerID == caller.id ? .owner : membership.role, isAdmin: try await users.isAdmin(id: caller.id))
         try CommandRules.authorize(command, by: actor)
 
-        func notice(_ text: String) { connection.queue.push(FrameEncoder.encode(.notice(text))) }
+        func notice(_ text: String) { connection.send(FrameEncoder.encode(.notice(text))) }
         func line(_ body: String, _ effect: MessageEffect? = nil, kind: MessageKind = .system) async throws {
             _ = try await channel.post(NewMessage(roomID: room.id, author: kind == .system || kind == .clear ? nil : caller, kind: kind, body: body, effect: effect))
         }

@@ -73,9 +73,23 @@ struct PresenceStore: Sendable {
         Dictionary(try await entries(roomID: roomID).map { ($0.userID, $0.name) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// Whether the user is present on another instance.
+    /// Whether the user is present on another instance. Redis picks the user's entries out
+    /// (`ZSCAN ... MATCH`), so a crowded room is not read whole for every arrival.
     func isPresentElsewhere(userID: Int64, roomID: Int64) async -> Bool {
-        let entries = (try? await entries(roomID: roomID)) ?? []
-        return entries.contains { $0.userID == userID && $0.instance != Substring(instanceID) }
+        let now = Int(Date().timeIntervalSince1970)
+        var cursor = "0"
+        repeat {
+            guard let reply = try? await redis.send("ZSCAN", key(roomID), cursor, "MATCH", "*|\(userID)|*", "COUNT", 1_000).array,
+                  reply.count == 2, let next = reply[0].string, let found = reply[1].array
+            else { return false }
+            // Pairs of member and score (the expiry).
+            for pair in stride(from: 0, to: found.count - 1, by: 2) {
+                let member = found[pair].string ?? ""
+                let expiry = found[pair + 1].string.flatMap { Double($0) } ?? 0
+                if expiry >= Double(now), !member.hasPrefix("\(instanceID)|") { return true }
+            }
+            cursor = next
+        } while cursor != "0"
+        return false
     }
 }

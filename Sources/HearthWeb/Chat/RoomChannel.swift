@@ -1,6 +1,7 @@
 import HearthCore
 import HearthStorage
 import Logging
+import NIOCore
 
 /// A room's live side on this instance: its open connections, who is present, and the writer
 /// that stores messages in batches and then broadcasts them in position order.
@@ -10,6 +11,8 @@ actor RoomChannel {
     private let leaveGrace: Duration
     private let logger: Logger
     private var connections: [ObjectIdentifier: ChatConnection] = [:]
+    /// The same connections grouped by event loop, so a broadcast is one hop per loop.
+    private var connectionsByLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [ChatConnection])] = [:]
     private var connectionsPerUser: [Int64: Int] = [:]
     private var present: [Int64: User] = [:]
     private var pendingLeaves: [Int64: Task<Void, Never>] = [:]
@@ -28,6 +31,12 @@ actor RoomChannel {
     private let metrics: Metrics
     /// The most messages stored in one transaction.
     private let batchLimit = 256
+    /// Frames to write once the current step is done, each with who may see it (`nil`: all).
+    private var outgoing: [(frame: OutgoingFrame, audience: Set<Int64>?)] = []
+    /// Set while a presence refresh is scheduled: a crowd arriving together gets one list.
+    private var presenceRefreshPending = false
+    /// How long presence changes are gathered before the new list is sent.
+    private let presenceDelay = Duration.milliseconds(200)
 
     init(room: Room, messages: any MessageRepository, leaveGrace: Duration, origin: String, presence: PresenceStore,
          metrics: Metrics, publish: @escaping @Sendable (RoomEvent) async -> Void, logger: Logger) {
@@ -72,6 +81,7 @@ actor RoomChannel {
     /// unless they are coming back within the grace period after their last one closed.
     func connect(_ connection: ChatConnection) async {
         connections[ObjectIdentifier(connection)] = connection
+        connectionsByLoop[ObjectIdentifier(connection.eventLoop), default: (connection.eventLoop, [])].connections.append(connection)
         let user = connection.user
         connectionsPerUser[user.id, default: 0] += 1
         guard connectionsPerUser[user.id] == 1 else { return }
@@ -80,7 +90,7 @@ actor RoomChannel {
         returning?.cancel()
         let elsewhere = await presence.isPresentElsewhere(userID: user.id, roomID: room.id)
         await presence.add([user], roomID: room.id)
-        await presenceChanged()
+        presenceChanged()
         if returning == nil && !elsewhere {
             postInBackground(NewMessage(roomID: room.id, author: user, kind: .join, body: "\(user.displayName) joined"))
         }
@@ -90,14 +100,21 @@ actor RoomChannel {
     /// after the grace period unless they come back first (a removal announces itself).
     func disconnect(_ connection: ChatConnection) async {
         guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+        let loop = ObjectIdentifier(connection.eventLoop)
+        connectionsByLoop[loop]?.connections.removeAll { $0 === connection }
+        if connectionsByLoop[loop]?.connections.isEmpty == true { connectionsByLoop[loop] = nil }
         let user = connection.user
         connectionsPerUser[user.id, default: 1] -= 1
         guard connectionsPerUser[user.id] == 0 else { return }
         connectionsPerUser[user.id] = nil
         let shown = present.removeValue(forKey: user.id) ?? user
         await presence.remove(shown, roomID: room.id)
-        await presenceChanged()
-        guard connection.removed == nil else { return }
+        presenceChanged()
+        // A removal announces itself; an instance shutting down leaves its users to reconnect.
+        switch connection.endedBecause {
+        case .removed, .goingAway: return
+        case .overflowed, nil: break
+        }
         pendingLeaves[user.id] = Task {
             try? await Task.sleep(for: leaveGrace)
             guard !Task.isCancelled else { return }
@@ -136,15 +153,26 @@ actor RoomChannel {
     /// Sends every local client the current list of who is here.
     func refreshPresence() async {
         broadcast(FrameEncoder.encode(.presence(await people)))
+        sendOutgoing()
     }
 
-    /// Refreshes local clients and tells the other instances to refresh theirs.
-    private func presenceChanged() async {
+    /// Refreshes local clients and tells the other instances to refresh theirs, after a short
+    /// delay that gathers the changes of a crowd arriving or leaving together.
+    private func presenceChanged() {
+        guard !presenceRefreshPending else { return }
+        presenceRefreshPending = true
+        Task {
+            try? await Task.sleep(for: presenceDelay)
+            await self.publishPresence()
+        }
+    }
+
+    private func publishPresence() async {
+        presenceRefreshPending = false
         await refreshPresence()
         var event = RoomEvent(origin: origin, roomID: room.id)
         event.presenceChanged = true
-        let publish = publish
-        Task { await publish(event) }
+        await publish(event)
     }
 
     /// Stores a message (committed) and then broadcasts it to every connection that may see it.
@@ -183,8 +211,11 @@ actor RoomChannel {
                     var event = RoomEvent(origin: origin, roomID: room.id)
                     event.message = RoutedMessage(message: message, authorID: entry.message.author?.id, recipientID: entry.message.recipient?.id)
                     if case .setTopic(let topic) = entry.message.effect { event.topic = topic }
-                    accept(event)
                     events.append(event)
+                }
+                // The whole batch goes out together: one write per socket.
+                accept(events)
+                for (entry, message) in zip(batch, stored) {
                     entry.continuation.resume(returning: message)
                 }
                 let publish = publish
@@ -213,14 +244,17 @@ actor RoomChannel {
         return batch
     }
 
-    /// Takes a stored message, from this instance or another, and delivers messages to local
+    /// Takes stored messages, from this instance or another, and delivers messages to local
     /// connections strictly in position order: one that arrives ahead of a gap waits until the
     /// gap is filled, by later events or from the database.
-    func accept(_ event: RoomEvent) {
-        guard let routed = event.message, let delivered else { return }
-        guard routed.message.position > delivered else { return }  // already delivered
-        early[routed.message.position] = event
+    func accept(_ events: [RoomEvent]) {
+        guard let delivered else { return }
+        for event in events {
+            guard let routed = event.message, routed.message.position > delivered else { continue }  // already delivered
+            early[routed.message.position] = event
+        }
         drain()
+        sendOutgoing()
         if !early.isEmpty && gapFill == nil {
             gapFill = Task {
                 try? await Task.sleep(for: gapTimeout)
@@ -249,6 +283,7 @@ actor RoomChannel {
                 }
             }
             drain()
+            sendOutgoing()
         } catch {
             logger.warning("could not fill a gap in live delivery", metadata: ["room": "\(room.id)", "error": "\(error)"])
         }
@@ -271,10 +306,7 @@ actor RoomChannel {
         guard let routed = event.message else { return }
         let frame = FrameEncoder.encode(.message(routed.message))
         if routed.message.kind == .private {
-            let audience: Set<Int64?> = [routed.authorID, routed.recipientID]
-            for connection in connections.values where audience.contains(connection.user.id) {
-                connection.queue.push(frame)
-            }
+            outgoing.append((frame, Set([routed.authorID, routed.recipientID].compactMap { $0 })))
             return
         }
         broadcast(frame)
@@ -283,11 +315,19 @@ actor RoomChannel {
         }
     }
 
-    /// Queues the same encoded bytes for every connection. A connection whose queue is full
-    /// has its queue closed; its handler then drops the socket and calls ``disconnect(_:)``.
-    private func broadcast(_ frame: OutboundQueue.Frame) {
-        for connection in connections.values {
-            connection.queue.push(frame)
+    /// Adds a frame for every connection to what ``sendOutgoing()`` writes.
+    private func broadcast(_ frame: OutgoingFrame) {
+        outgoing.append((frame, nil))
+    }
+
+    /// Writes the frames gathered so far, the same encoded bytes to every connection: one hop
+    /// per event loop, one flush per socket. A client too far behind is cut off; its handler
+    /// then calls ``disconnect(_:)``.
+    private func sendOutgoing() {
+        guard !outgoing.isEmpty else { return }
+        for (loop, connections) in connectionsByLoop.values {
+            ChatConnection.broadcast(outgoing, to: connections, on: loop)
         }
+        outgoing.removeAll(keepingCapacity: true)
     }
 }
