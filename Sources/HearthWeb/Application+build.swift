@@ -66,7 +66,7 @@ public func buildApplication(
                     ],
                     autoPing: .enabled(timePeriod: .seconds(30)),
                     // A client that does not answer our close frame is cut off after this.
-                    closeTimeout: .seconds(3),
+                    closeTimeout: ChatSocketController.closeGrace,
                     // Invalid UTF-8 gets an error frame from the handler instead of a closed socket.
                     validateUTF8: false
                 )

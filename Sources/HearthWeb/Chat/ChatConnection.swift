@@ -36,6 +36,10 @@ final class ChatConnection: @unchecked Sendable {
     /// as stuck.
     private let capacity: Int
 
+    /// How many times `capacity` frames may wait while catch-up is being read: a crowd
+    /// arriving at once produces a join line each before anyone's catch-up is done.
+    static let catchUpAllowance = 8
+
     // Event-loop state.
     private let encoder: ChannelHandlerContext
     private var phase = Phase.catchingUp([])
@@ -43,7 +47,7 @@ final class ChatConnection: @unchecked Sendable {
     private var needsFlush = false
 
     // Any thread.
-    private let ending = Mutex<(ending: Ending?, waiter: CheckedContinuation<Ending?, Never>?)>((nil, nil))
+    private let ending = Mutex<(ending: Ending?, closer: (@Sendable (Ending) -> Void)?)>((nil, nil))
 
     private init(user: User, channel: any Channel, encoder: ChannelHandlerContext, capacity: Int) {
         self.user = user
@@ -92,7 +96,9 @@ final class ChatConnection: @unchecked Sendable {
             phase = .closed  // drops the array's reference, so appending does not copy it
             waiting.append(frame)
             phase = .catchingUp(waiting)
-            if waiting.count > capacity { overflow() }
+            // The wait is the server's doing (catch-up still reading), not the client's: it
+            // may hold more, but not without bound.
+            if waiting.count > capacity * Self.catchUpAllowance { overflow() }
         case .live(let lastSent):
             if let position = frame.position {
                 guard position > lastSent else { return }  // already sent by catch-up
@@ -175,37 +181,29 @@ final class ChatConnection: @unchecked Sendable {
     }
 
     private func end(_ reason: Ending) {
-        let waiter: CheckedContinuation<Ending?, Never>? = ending.withLock { state in
+        let closer: (@Sendable (Ending) -> Void)? = ending.withLock { state in
             guard state.ending == nil else { return nil }
             state.ending = reason
-            defer { state.waiter = nil }
-            return state.waiter
+            return state.closer
         }
-        waiter?.resume(returning: reason)
+        closer?(reason)
+    }
+
+    /// Cuts the socket without a closing handshake (a client that does not answer a close).
+    func closeSocket() {
+        channel.close(promise: nil)
     }
 
     /// Why the server ended the connection, if it did.
     var endedBecause: Ending? { ending.withLock { $0.ending } }
 
-    /// Waits until the server ends the connection; `nil` when the task is cancelled first
-    /// (the client went away).
-    func ended() async -> Ending? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Ending?, Never>) in
-                let ready: Ending?? = ending.withLock { state in
-                    if let ending = state.ending { return .some(ending) }
-                    if Task.isCancelled { return .some(nil) }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            let waiter = ending.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume(returning: nil)
+    /// Sets what closes the socket when the server ends the connection (called at most once,
+    /// from whatever thread ends it); if it has ended already, runs at once.
+    func onEnd(_ closer: @escaping @Sendable (Ending) -> Void) {
+        let ended: Ending? = ending.withLock { state in
+            state.closer = closer
+            return state.ending
         }
+        if let ended { closer(ended) }
     }
 }

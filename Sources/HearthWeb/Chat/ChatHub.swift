@@ -49,7 +49,7 @@ final class ChatHub: Sendable {
             if let channel = channels[room.id] { return channel }
             let channel = RoomChannel(
                 room: room, messages: messages, leaveGrace: limits.leaveGrace, origin: instanceID, presence: presence, metrics: metrics,
-                publish: { [self] event in await self.publish(event) }, logger: logger
+                publish: { [self] events in await self.publish(events) }, logger: logger
             )
             channels[room.id] = channel
             return channel
@@ -84,7 +84,7 @@ final class ChatHub: Sendable {
         var event = RoomEvent(origin: instanceID, roomID: roomID)
         event.removal = .init(userID: userID, code: code, reason: reason)
         await apply(event)
-        await publish(event)
+        await publish([event])
     }
 
     /// Tells every room on every instance that a user's display name changed.
@@ -92,7 +92,7 @@ final class ChatHub: Sendable {
         var event = RoomEvent(origin: instanceID, roomID: roomID)
         event.rename = .init(userID: userID, name: name)
         await apply(event)
-        await publish(event)
+        await publish([event])
     }
 
     /// Closes every chat socket on this instance with 1001 (the instance is shutting down).
@@ -111,13 +111,20 @@ final class ChatHub: Sendable {
         return count
     }
 
-    /// Applies an event from another instance.
-    func receive(_ event: RoomEvent) async {
-        guard event.origin != instanceID else { return }
-        if let sentAt = event.sentAt, event.message != nil {
-            metrics.fanOutLatency(Date().timeIntervalSince1970 - sentAt)
+    /// Applies the events another instance published together (a committed batch is one
+    /// publication, delivered as one batch here too).
+    func receive(_ events: [RoomEvent]) async {
+        let events = events.filter { $0.origin != instanceID }
+        let now = Date().timeIntervalSince1970
+        for event in events where event.message != nil {
+            if let sentAt = event.sentAt { metrics.fanOutLatency(now - sentAt) }
         }
-        await apply(event)
+        // Plain messages of one room go to its channel together.
+        if let first = events.first, events.allSatisfy({ $0.roomID == first.roomID && $0.isPlainMessage }) {
+            await channels.withLock({ $0[first.roomID] })?.accept(events)
+            return
+        }
+        for event in events { await apply(event) }
     }
 
     private func apply(_ event: RoomEvent) async {
@@ -145,17 +152,21 @@ final class ChatHub: Sendable {
         }
     }
 
-    /// Tells the other instances. When Redis is away, local delivery goes on; other instances
-    /// catch up from PostgreSQL when it is back.
-    private func publish(_ event: RoomEvent) async {
+    /// Tells the other instances, in one publication per call. When Redis is away, local
+    /// delivery goes on; other instances catch up from PostgreSQL when it is back.
+    private func publish(_ events: [RoomEvent]) async {
+        guard let roomID = events.first?.roomID else { return }
         do {
-            var event = event
-            event.sentAt = Date().timeIntervalSince1970
-            let payload = try JSONEncoder().encode(event)
-            try await redis.send("PUBLISH", RoomEvent.channel(prefix: redisPrefix, roomID: event.roomID), payload)
+            let sentAt = Date().timeIntervalSince1970
+            let payload = try JSONEncoder().encode(events.map { event in
+                var event = event
+                event.sentAt = sentAt
+                return event
+            })
+            try await redis.send("PUBLISH", RoomEvent.channel(prefix: redisPrefix, roomID: roomID), payload)
         } catch {
             metrics.redisError()
-            logger.debug("could not publish a room event", metadata: ["room": "\(event.roomID)", "error": "\(error)"])
+            logger.debug("could not publish room events", metadata: ["room": "\(roomID)", "error": "\(error)"])
         }
     }
 

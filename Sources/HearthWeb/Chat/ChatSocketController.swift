@@ -17,6 +17,8 @@ struct ChatSocketController: Sendable {
     static let hardFrameLimit = 1 << 20
     /// Invalid frames a connection may send before it is closed.
     static let strikesAllowed = 3
+    /// How long a client has to answer the server's close frame.
+    static let closeGrace = Duration.seconds(3)
     /// Catch-up is read from the database in pages of this many messages.
     static let catchUpPage = 500
 
@@ -25,6 +27,7 @@ struct ChatSocketController: Sendable {
     let rooms: any RoomRepository
     let messages: any MessageRepository
     let refusals: UpgradeRefusals
+    let grants = UpgradeGrants()
     var commands: CommandHandler { CommandHandler(users: users, rooms: rooms, hub: hub) }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -51,9 +54,13 @@ struct ChatSocketController: Sendable {
         guard let name = context.parameters.get("name"), let room = try await rooms.find(name: name) else {
             throw refuse(.notFound, "No such room.")
         }
-        guard try await !rooms.membership(roomID: room.id, userID: user.id).banned else {
+        guard let entered = try await rooms.enter(roomID: room.id, userID: user.id) else {
+            throw refuse(.unauthorized, "Log in to chat.")
+        }
+        guard !entered.banned else {
             throw refuse(.forbidden, "You are banned from this room.")
         }
+        grants.record(.init(room: room, user: entered.user), for: context.channel)
         return .upgrade([:])
     }
 
@@ -64,12 +71,8 @@ struct ChatSocketController: Sendable {
     }
 
     func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: WebSocketRouterContext<AppRequestContext>) async throws {
-        guard let sessionUser = context.requestContext.session?.user,
-              let user = try await users.find(id: sessionUser.id),
-              let name = context.requestContext.parameters.get("name"),
-              let room = try await rooms.find(name: name)
-        else { return }
-        try await rooms.join(room: room, user: user)
+        guard let grant = grants.take(for: context.requestContext.channelID) else { return }
+        let (room, user) = (grant.room, grant.user)
         let after = context.request.uri.queryParameters.get("after").flatMap { Int64($0) }
         let connection = try await ChatConnection.attach(
             to: context.requestContext.channel, user: user, capacity: hub.limits.outboundQueueCapacity
@@ -92,32 +95,36 @@ struct ChatSocketController: Sendable {
         await channel.disconnect(connection)
     }
 
+    /// Sends the catch-up and `ready`, then reads the client's frames until it goes away.
+    /// Live frames are written by the room. Everything runs in the socket's own task: an idle
+    /// connection costs no task of its own beyond it.
     private func serve(
         _ connection: ChatConnection, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
         channel: RoomChannel, room: Room, after: Int64?, logger: Logger
     ) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await catchUpAndWatch(connection, outbound: outbound, room: room, after: after, logger: logger)
-            }
-            group.addTask {
-                await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
-            }
-            // Whichever ends first (client gone, removed by a moderator, cut off as too slow,
-            // instance shutting down) ends both.
-            await group.next()
-            if connection.endedBecause == .overflowed {
+        // When the server ends the connection (removed by a moderator, instance shutting down)
+        // the socket is closed with the matching code; the client's close ends the read loop.
+        // A client cut off as too slow has had its socket closed already.
+        connection.onEnd { ending in
+            let code: WebSocketErrorCode
+            let reason: String
+            switch ending {
+            case .removed(let removal, let text):
+                (code, reason) = (.unknown(removal), String(text.utf8.prefix(120)) ?? "removed")
+            case .goingAway:
+                (code, reason) = (.goingAway, "server shutting down; reconnect")
+            case .overflowed:
                 logger.notice("dropped a client that could not keep up", metadata: ["room": "\(room.id)", "user": "\(connection.user.id)"])
+                return
             }
-            group.cancelAll()
+            Task { try? await outbound.close(code, reason: reason) }
+            // A client that does not answer the close (the writer waits for its answer) is
+            // cut off, which also ends the read loop.
+            Task {
+                try? await Task.sleep(for: Self.closeGrace)
+                connection.closeSocket()
+            }
         }
-    }
-
-    // MARK: - Writing
-
-    /// Sends the catch-up and `ready`, then waits until the server ends the connection and
-    /// closes the socket with the matching code. Live frames are written by the room.
-    private func catchUpAndWatch(_ connection: ChatConnection, outbound: WebSocketOutboundWriter, room: Room, after: Int64?, logger: Logger) async {
         do {
             var lastSent = after ?? 0
             if let after {
@@ -131,17 +138,11 @@ struct ChatSocketController: Sendable {
                 }
             }
             connection.goLive(ready: FrameEncoder.encode(.ready(position: lastSent)), lastSent: lastSent)
-            switch await connection.ended() {
-            case .removed(let code, let reason):
-                try await outbound.close(.unknown(code), reason: String(reason.utf8.prefix(120)) ?? "removed")
-            case .goingAway:
-                try await outbound.close(.goingAway, reason: "server shutting down; reconnect")
-            case .overflowed, nil:
-                break
-            }
         } catch {
-            logger.debug("stopped writing to a chat socket", metadata: ["error": "\(error)"])
+            logger.debug("could not send the catch-up", metadata: ["error": "\(error)"])
+            try? await outbound.close(.unexpectedServerError, reason: "catch-up failed; reconnect")
         }
+        await readFrames(from: inbound, outbound: outbound, connection: connection, channel: channel, room: room)
     }
 
     // MARK: - Reading
@@ -229,11 +230,7 @@ struct ChatSocketController: Sendable {
         guard hub.allowSend(userID: connection.user.id) else {
             return Refusal(code: "rate_limited", message: "Slow down: you are sending messages too fast.")
         }
-        do {
-            _ = try await channel.post(NewMessage(roomID: room.id, author: connection.user, kind: .text, body: checked))
-            return nil
-        } catch {
-            return Refusal(code: "not_sent", message: "Message not sent; try again.")
-        }
+        await channel.submit(NewMessage(roomID: room.id, author: connection.user, kind: .text, body: checked), from: connection)
+        return nil
     }
 }

@@ -16,7 +16,15 @@ actor RoomChannel {
     private var connectionsPerUser: [Int64: Int] = [:]
     private var present: [Int64: User] = [:]
     private var pendingLeaves: [Int64: Task<Void, Never>] = [:]
-    private var pending: [(message: NewMessage, continuation: CheckedContinuation<ChatMessage, any Error>)] = []
+    /// Who waits for a message being stored.
+    private enum Waiter {
+        /// A caller that needs the stored message (commands, join and leave lines).
+        case caller(CheckedContinuation<ChatMessage, any Error>)
+        /// A socket that sent a line and reads on meanwhile: it hears only of a failure.
+        case sender(ChatConnection)
+    }
+
+    private var pending: [(message: NewMessage, waiter: Waiter)] = []
     private var isFlushing = false
     /// The last position delivered to this instance's connections; `nil` until primed.
     private var delivered: Int64?
@@ -25,7 +33,7 @@ actor RoomChannel {
     private var gapFill: Task<Void, Never>?
     /// How long a gap may stay open before it is filled from the database.
     private let gapTimeout = Duration.milliseconds(250)
-    private let publish: @Sendable (RoomEvent) async -> Void
+    private let publish: @Sendable ([RoomEvent]) async -> Void
     private let origin: String
     private let presence: PresenceStore
     private let metrics: Metrics
@@ -39,7 +47,7 @@ actor RoomChannel {
     private let presenceDelay = Duration.milliseconds(200)
 
     init(room: Room, messages: any MessageRepository, leaveGrace: Duration, origin: String, presence: PresenceStore,
-         metrics: Metrics, publish: @escaping @Sendable (RoomEvent) async -> Void, logger: Logger) {
+         metrics: Metrics, publish: @escaping @Sendable ([RoomEvent]) async -> Void, logger: Logger) {
         self.room = room
         self.presence = presence
         self.metrics = metrics
@@ -129,9 +137,11 @@ actor RoomChannel {
     }
 
     /// Ends every connection of the user on this instance, telling them why (`/kill`, `/ban`).
-    func remove(userID: Int64, code: UInt16, reason: String) {
+    /// They leave the room at once, before their sockets finish closing.
+    func remove(userID: Int64, code: UInt16, reason: String) async {
         for connection in connections.values where connection.user.id == userID {
             connection.remove(code: code, reason: reason)
+            await disconnect(connection)
         }
     }
 
@@ -172,7 +182,7 @@ actor RoomChannel {
         await refreshPresence()
         var event = RoomEvent(origin: origin, roomID: room.id)
         event.presenceChanged = true
-        await publish(event)
+        await publish([event])
     }
 
     /// Stores a message (committed) and then broadcasts it to every connection that may see it.
@@ -182,11 +192,22 @@ actor RoomChannel {
     /// - Returns: The stored message, with its position.
     func post(_ message: NewMessage) async throws -> ChatMessage {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((message, continuation))
-            if !isFlushing {
-                isFlushing = true
-                Task { await self.flush() }
-            }
+            enqueue(message, .caller(continuation))
+        }
+    }
+
+    /// Queues a line a client sent, without waiting for it to be stored: the client's next
+    /// frames are read meanwhile, so a busy sender's lines share batches. Order is kept (one
+    /// queue per room), and a failure reaches the sender as a `not_sent` error frame.
+    func submit(_ message: NewMessage, from connection: ChatConnection) {
+        enqueue(message, .sender(connection))
+    }
+
+    private func enqueue(_ message: NewMessage, _ waiter: Waiter) {
+        pending.append((message, waiter))
+        if !isFlushing {
+            isFlushing = true
+            Task { await self.flush() }
         }
     }
 
@@ -216,21 +237,26 @@ actor RoomChannel {
                 // The whole batch goes out together: one write per socket.
                 accept(events)
                 for (entry, message) in zip(batch, stored) {
-                    entry.continuation.resume(returning: message)
+                    if case .caller(let continuation) = entry.waiter { continuation.resume(returning: message) }
                 }
                 let publish = publish
-                Task { for event in events { await publish(event) } }
+                Task { await publish(events) }
             } catch {
                 metrics.postgresError()
                 for entry in batch {
-                    entry.continuation.resume(throwing: error)
+                    switch entry.waiter {
+                    case .caller(let continuation):
+                        continuation.resume(throwing: error)
+                    case .sender(let connection):
+                        connection.send(FrameEncoder.encode(.error(code: "not_sent", message: "Message not sent; try again.")))
+                    }
                 }
             }
         }
         isFlushing = false
     }
 
-    private func nextBatch() -> [(message: NewMessage, continuation: CheckedContinuation<ChatMessage, any Error>)] {
+    private func nextBatch() -> [(message: NewMessage, waiter: Waiter)] {
         var count = 0
         for entry in pending.prefix(batchLimit) {
             if entry.message.effect != nil {

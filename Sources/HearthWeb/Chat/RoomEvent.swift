@@ -1,7 +1,8 @@
 import HearthCore
 import HearthStorage
 
-/// What instances tell each other about a room over Redis pub/sub (`<prefix>:room:<id>`).
+/// What instances tell each other about a room over Redis pub/sub (`<prefix>:room:<id>`),
+/// published as a JSON array: the messages of one committed batch travel together.
 /// PostgreSQL stays the source of truth: a lost event is recovered from the database.
 struct RoomEvent: Codable, Sendable, Equatable {
     struct Removal: Codable, Sendable, Equatable {
@@ -30,6 +31,9 @@ struct RoomEvent: Codable, Sendable, Equatable {
     var presenceChanged: Bool?
     /// When it was published (seconds since 1970), for the fan-out latency metric.
     var sentAt: Double?
+
+    /// A stored message and nothing else.
+    var isPlainMessage: Bool { message != nil && topic == nil && removal == nil && rename == nil && presenceChanged == nil }
 
     /// The pub/sub channel of a room; `prefix` keeps deployments that share a Redis apart.
     static func channel(prefix: String, roomID: Int64) -> String { "\(prefix):room:\(roomID)" }

@@ -20,11 +20,11 @@ struct RoomEventListener: Service {
             for await event in subscriber.events {
                 switch event {
                 case .patternMessage(_, _, let payload):
-                    guard let roomEvent = try? JSONDecoder().decode(RoomEvent.self, from: Data(payload)) else {
-                        logger.warning("ignoring a malformed room event")
+                    guard let events = try? JSONDecoder().decode([RoomEvent].self, from: Data(payload)) else {
+                        logger.warning("ignoring malformed room events")
                         continue
                     }
-                    await hub.receive(roomEvent)
+                    await hub.receive(events)
                 case .disconnected:
                     lostEvents = true
                 case .subscribed:
