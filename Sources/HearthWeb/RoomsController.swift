@@ -170,7 +170,7 @@ struct RoomsController: Sendable {
         RoomSummaryView(
             name: room.name, path: path(of: room), topic: room.topic, online: online,
             lastActive: room.lastActiveAt.map(relativeTime) ?? "no messages yet",
-            lastActiveISO: room.lastActiveAt?.formatted(.iso8601) ?? "", current: current
+            lastActiveISO: room.lastActiveAt.map(UTCTime.iso8601) ?? "", current: current
         )
     }
 
@@ -180,8 +180,8 @@ struct RoomsController: Sendable {
             body: message.body, kind: message.kind.rawValue,
             isText: message.kind == .text, isAction: message.kind == .action, isPrivate: message.kind == .private,
             isLine: ![.text, .action, .private].contains(message.kind),
-            time: message.createdAt.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: .gmt, calendar: Calendar(identifier: .gregorian))),
-            timeISO: message.createdAt.formatted(.iso8601)
+            time: UTCTime.hourMinute(message.createdAt),
+            timeISO: UTCTime.iso8601(message.createdAt)
         )
     }
 

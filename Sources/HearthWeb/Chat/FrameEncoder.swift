@@ -64,7 +64,7 @@ enum FrameEncoder {
         buffer.writeStaticString(#","body":"#)
         writeJSONString(message.body, to: &buffer)
         buffer.writeStaticString(#","createdAt":""#)
-        writeTimestamp(message.createdAt, to: &buffer)
+        buffer.writeString(UTCTime.iso8601(message.createdAt))
         buffer.writeStaticString(#"""#)
         if let recipient = message.recipient {
             buffer.writeStaticString(#","recipient":"#)
@@ -100,42 +100,5 @@ enum FrameEncoder {
             buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[start...]))
         }
         buffer.writeInteger(UInt8(ascii: "\""))
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func writeTimestamp(_ date: Date, to buffer: inout ByteBuffer) {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(milliseconds.floorDivided(by: 1000))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) {
-            buffer.writeInteger(UInt8(48 + value / 10))
-            buffer.writeInteger(UInt8(48 + value % 10))
-        }
-        let year = Int(parts.tm_year) + 1900
-        buffer.writeString(year < 1000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year))
-        buffer.writeInteger(UInt8(ascii: "-"))
-        two(parts.tm_mon + 1)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        two(parts.tm_mday)
-        buffer.writeInteger(UInt8(ascii: "T"))
-        two(parts.tm_hour)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        two(parts.tm_min)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        two(parts.tm_sec)
-        buffer.writeInteger(UInt8(ascii: "."))
-        let millis = Int32(milliseconds - Int64(seconds) * 1000)
-        buffer.writeInteger(UInt8(48 + millis / 100))
-        two(millis % 100)
-        buffer.writeInteger(UInt8(ascii: "Z"))
-    }
-}
-
-extension Int64 {
-    /// Division rounding towards negative infinity (dates before 1970 stay correct).
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor < 0) ? quotient - 1 : quotient
     }
 }
