@@ -1,5 +1,6 @@
 import Foundation
 import HearthPostgres
+import HearthTestSupport
 import Logging
 
 /// A `hearth serve` process of the benchmark's own, on a free loopback port, with a fresh
@@ -36,7 +37,7 @@ final class BenchServer: @unchecked Sendable {
         try await withClient(admin, logger: logger) { try await $0.query("CREATE DATABASE \(unsafeRaw: name)") }
         var database = admin
         database.database = name
-        let port = try freePort()
+        let port = try freeLoopbackPort()
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.hearthPath)
@@ -95,22 +96,5 @@ final class BenchServer: @unchecked Sendable {
             await client.shutdown()
             throw error
         }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw BenchError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -14,7 +14,10 @@ import Testing
         let configuration = try AppConfiguration(environment: [
             "HOST": "0.0.0.0", "PORT": "9000", "LOG_LEVEL": "DEBUG", "SESSION_TTL": "3600",
             "TRUSTED_PROXIES": "127.0.0.1, ::1", "DATABASE_URL": "", "REDIS_URL": "redis://cache:6379/2",
+            "SEND_BURST": "20", "SEND_RATE": "8",
         ])
+        #expect(configuration.sendBurst == 20)
+        #expect(configuration.sendPerSecond == 8)
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
         #expect(configuration.logLevel == .debug)
@@ -24,7 +27,7 @@ import Testing
         #expect(configuration.redisURL == "redis://cache:6379/2")
     }
 
-    @Test(arguments: [["PORT": "eighty"], ["PORT": "70000"], ["LOG_LEVEL": "loud"], ["SESSION_TTL": "5"]])
+    @Test(arguments: [["PORT": "eighty"], ["PORT": "70000"], ["LOG_LEVEL": "loud"], ["SESSION_TTL": "5"], ["SEND_RATE": "0"], ["SEND_BURST": "lots"]])
     func badValuesAreRefused(_ environment: [String: String]) {
         #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: environment) }
     }

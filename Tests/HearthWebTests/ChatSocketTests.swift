@@ -34,6 +34,24 @@ import Testing
         }
     }
 
+    /// Message frames are written by hand (not by JSONEncoder): quotes, backslashes, control
+    /// characters and non-ASCII text must survive, and `createdAt` must be UTC ISO 8601.
+    @Test func messageFramesAreValidJSONWhateverTheText() async throws {
+        try await withRoom { hearth, alice in
+            let socket = try await alice.joined("Lobby")
+            let text = "say \"hi\" \\ back\\slash\ttab </script> é 😀 \u{1}"
+            try await socket.say(text)
+            let frame = try await socket.receive { ServerFrameView($0)?.kind == "text" }
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(frame.payload)) as? [String: Any])
+            let message = try #require(object["message"] as? [String: Any])
+            #expect(message["body"] as? String == text)
+            let createdAt = try #require(message["createdAt"] as? String)
+            #expect(createdAt.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil, "\(createdAt)")
+            let stored = try #require(ISO8601DateFormatter.withFractionalSeconds.date(from: createdAt))
+            #expect(abs(stored.timeIntervalSinceNow) < 60)
+        }
+    }
+
     @Test func everyoneGetsEveryMessageInTheSameOrderAfterItIsStored() async throws {
         try await withRoom { hearth, alice in
             let (bob, _) = try await Visitor.registered(on: hearth, "bob")
@@ -227,5 +245,13 @@ import Testing
             #expect(delivered < count)
             #expect(closeCode == nil || closeCode == 1013)
         }
+    }
+}
+
+extension ISO8601DateFormatter {
+    fileprivate static var withFractionalSeconds: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
     }
 }
