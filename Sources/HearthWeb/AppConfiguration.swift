@@ -40,7 +40,8 @@ public struct AppConfiguration: Sendable {
     public var metricsAllowed = ["127.0.0.1", "::1"]
     /// bcrypt's cost factor (`BCRYPT_COST`); each step doubles the work.
     public var bcryptCost: UInt8 = 12
-    /// Frames a WebSocket may have waiting before its client counts as stuck and is dropped.
+    /// Frames a WebSocket may have waiting beyond its socket's write buffer before its client
+    /// counts as stuck and is cut off.
     public var outboundQueueCapacity = 512
     /// Messages a user may send in a burst, and the sustained rate after it.
     public var sendBurst = 10.0

@@ -8,7 +8,8 @@ import Synchronization
 /// This instance's live rooms and per-user send limits.
 final class ChatHub: Sendable {
     struct Limits: Sendable {
-        /// Frames a connection may have waiting before it counts as stuck and is dropped.
+        /// Frames a connection may have waiting beyond its socket's write buffer before it counts
+        /// as stuck and is cut off.
         var outboundQueueCapacity = 512
         /// Messages a user may send in a burst, and the sustained rate after it.
         var sendBurst = 10.0
