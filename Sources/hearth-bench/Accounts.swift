@@ -47,6 +47,11 @@ struct Accounts {
 
 /// Runs blocking work on plain threads, off Swift's cooperative pool.
 enum Parallel {
+    /// Runs `body` once on a thread of its own.
+    static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await map(0..<1, width: 1) { _ in try body() }[0]
+    }
+
     /// Calls `body` for every element, `width` threads at a time; results keep the input order.
     static func map<Result: Sendable>(
         _ range: Range<Int>, width: Int, _ body: @escaping @Sendable (Int) throws -> Result

@@ -53,7 +53,7 @@ final class ChatLoad: Sendable {
         let accounts = Accounts(port: server.port)
         let cookies = try await accounts.register(count: shape.rooms * shape.clientsPerRoom, prefix: "chat")
         let names = (1...shape.rooms).map { "room\($0)" }
-        try await Parallel.map(0..<1, width: 1) { _ in try accounts.createRooms(names, cookie: cookies[0]) }
+        try await Parallel.run { try accounts.createRooms(names, cookie: cookies[0]) }
         let run = LoadRun(loop: loop, port: server.port, offerDeflate: offerDeflate)
         let sockets = (0..<shape.rooms * shape.clientsPerRoom).map { index in
             LoadSocket(run: run, room: index % shape.rooms, roomName: names[index % shape.rooms], cookie: cookies[index], after: nil)

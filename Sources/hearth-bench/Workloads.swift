@@ -93,7 +93,7 @@ struct Workloads {
             let accounts = Accounts(port: server.port)
             let cookies = try await accounts.register(count: connections, prefix: "idle")
             let names = (1...rooms).map { "idle\($0)" }
-            try await Parallel.map(0..<1, width: 1) { _ in try accounts.createRooms(names, cookie: cookies[0]) }
+            try await Parallel.run { try accounts.createRooms(names, cookie: cookies[0]) }
             try await Task.sleep(for: .seconds(1))
             let before = server.meter.residentBytes()
             let cpuBefore = server.meter.sample()
@@ -125,7 +125,7 @@ struct Workloads {
         try await withServer { server in
             let accounts = Accounts(port: server.port)
             let cookie = try await accounts.register(count: 1, prefix: "reader")[0]
-            try await Parallel.map(0..<1, width: 1) { _ in try accounts.createRooms(["history"], cookie: cookie) }
+            try await Parallel.run { try accounts.createRooms(["history"], cookie: cookie) }
             Swift.print("F: room page and older pages, \(samples) requests each, one keep-alive connection")
             var largest = 0
             var stored = 0
@@ -164,7 +164,7 @@ struct Workloads {
     }
 
     private static func timePages(port: Int, cookie: String, stored: Int, samples: Int) async throws -> Int {
-        try await Parallel.map(0..<1, width: 1) { _ in
+        try await Parallel.run {
             let http = try HTTPConnection(port: port)
             var largest = 0
             func time(_ path: String) throws -> Double {
@@ -187,7 +187,7 @@ struct Workloads {
             Swift.print("     older as JSON  \(Percentiles(milliseconds: json).text)")
             Swift.print("     largest response \(largest) bytes")
             return largest
-        }[0]
+        }
     }
 
     // MARK: - G: a crowd arriving at once
@@ -197,7 +197,7 @@ struct Workloads {
         try await withServer { server in
             let accounts = Accounts(port: server.port)
             let cookies = try await accounts.register(count: clients, prefix: "crowd")
-            try await Parallel.map(0..<1, width: 1) { _ in try accounts.createRooms(["storm"], cookie: cookies[0]) }
+            try await Parallel.run { try accounts.createRooms(["storm"], cookie: cookies[0]) }
             try await Self.seed(server: server, room: "storm", upTo: 100, from: 0)
             let run = LoadRun(loop: loop, port: server.port, offerDeflate: deflate)
             // Each client has the page's latest 50 and asks for what followed: a real catch-up.
@@ -223,8 +223,8 @@ struct Workloads {
     /// What the machine charges without Hearth: a loopback socket write and a commit.
     func floors() async throws {
         try await withServer { server in
-            let single = try await Parallel.map(0..<1, width: 1) { _ in try Floors.socketWrite() }[0]
-            let batched = try await Parallel.map(0..<1, width: 1) { _ in try Floors.socketWrite(batch: 10) }[0]
+            let single = try await Parallel.run { try Floors.socketWrite() }
+            let batched = try await Parallel.run { try Floors.socketWrite(batch: 10) }
             let commit = try await Floors.commit(server: server, batch: 1)
             let groupCommit = try await Floors.commit(server: server, batch: 10)
             Swift.print("floor: what this machine charges, without Hearth")

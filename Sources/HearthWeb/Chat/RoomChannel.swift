@@ -10,9 +10,9 @@ actor RoomChannel {
     private let messages: any MessageRepository
     private let leaveGrace: Duration
     private let logger: Logger
-    private var connections: [ObjectIdentifier: ChatConnection] = [:]
-    /// The same connections grouped by event loop, so a broadcast is one hop per loop.
+    /// Open connections grouped by event loop, so a broadcast is one hop per loop.
     private var connectionsByLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [ChatConnection])] = [:]
+    private var connections: some Sequence<ChatConnection> { connectionsByLoop.values.lazy.flatMap(\.connections) }
     private var connectionsPerUser: [Int64: Int] = [:]
     private var present: [Int64: User] = [:]
     private var pendingLeaves: [Int64: Task<Void, Never>] = [:]
@@ -88,7 +88,6 @@ actor RoomChannel {
     /// Adds a connection. The user's first connection (on any instance) writes "X joined",
     /// unless they are coming back within the grace period after their last one closed.
     func connect(_ connection: ChatConnection) async {
-        connections[ObjectIdentifier(connection)] = connection
         connectionsByLoop[ObjectIdentifier(connection.eventLoop), default: (connection.eventLoop, [])].connections.append(connection)
         let user = connection.user
         connectionsPerUser[user.id, default: 0] += 1
@@ -107,9 +106,9 @@ actor RoomChannel {
     /// Removes a connection. When it was the user's last on every instance, "X left" is written
     /// after the grace period unless they come back first (a removal announces itself).
     func disconnect(_ connection: ChatConnection) async {
-        guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
         let loop = ObjectIdentifier(connection.eventLoop)
-        connectionsByLoop[loop]?.connections.removeAll { $0 === connection }
+        guard let index = connectionsByLoop[loop]?.connections.firstIndex(where: { $0 === connection }) else { return }
+        connectionsByLoop[loop]?.connections.remove(at: index)
         if connectionsByLoop[loop]?.connections.isEmpty == true { connectionsByLoop[loop] = nil }
         let user = connection.user
         connectionsPerUser[user.id, default: 1] -= 1
@@ -139,7 +138,7 @@ actor RoomChannel {
     /// Ends every connection of the user on this instance, telling them why (`/kill`, `/ban`).
     /// They leave the room at once, before their sockets finish closing.
     func remove(userID: Int64, code: UInt16, reason: String) async {
-        for connection in connections.values where connection.user.id == userID {
+        for connection in Array(connections) where connection.user.id == userID {
             connection.remove(code: code, reason: reason)
             await disconnect(connection)
         }
@@ -147,7 +146,7 @@ actor RoomChannel {
 
     /// Ends every connection here because the instance is shutting down.
     func goAway() {
-        for connection in connections.values { connection.goAway() }
+        for connection in connections { connection.goAway() }
     }
 
     /// A user's display name changed.
